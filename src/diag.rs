@@ -1,0 +1,309 @@
+//! Diagnostics: what went wrong, where (`file:line:col` and the offending line), and how to
+//! fix it. Stages produce them; `main` renders them once, on stderr.
+
+use std::fmt::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A place in an input file. `line` and `col` are 1-based; `col` counts characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub col: Option<usize>,
+    /// The text of the line, for the snippet under the message.
+    pub snippet: Option<String>,
+    /// How many characters the caret underlines.
+    pub width: usize,
+}
+
+impl Location {
+    pub fn file(file: impl Into<PathBuf>) -> Self {
+        Location {
+            file: file.into(),
+            line: None,
+            col: None,
+            snippet: None,
+            width: 1,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.col {
+                write!(f, ":{col}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A short, stable name for the kind of problem (`unknown-key`, `missing-image`…).
+    pub code: &'static str,
+    pub message: String,
+    /// Boxed: diagnostics travel in `Result`s, which should stay small.
+    pub location: Option<Box<Location>>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            location: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(Box::new(location));
+        self
+    }
+
+    pub fn in_file(self, file: &Path) -> Self {
+        self.at(Location::file(file))
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders the diagnostic the way rustc does: headline, location, snippet with a caret, help.
+    pub fn render(&self, color: bool) -> String {
+        let paint = |code: &str, text: &str| {
+            if color {
+                format!("\x1b[{code}m{text}\x1b[0m")
+            } else {
+                text.to_string()
+            }
+        };
+        let level = match self.severity {
+            Severity::Error => paint("1;31", "error"),
+            Severity::Warning => paint("1;33", "warning"),
+        };
+        let mut out = format!("{level}: {}\n", self.message);
+        if let Some(loc) = &self.location {
+            let gutter = loc.line.map_or(0, |l| l.to_string().len());
+            let pad = " ".repeat(gutter);
+            let _ = writeln!(out, "{pad}{} {loc}", paint("1;34", "-->"));
+            if let (Some(line), Some(text)) = (loc.line, &loc.snippet) {
+                let bar = paint("1;34", "|");
+                let _ = writeln!(out, "{pad} {bar}");
+                let _ = writeln!(out, "{} {bar} {}", paint("1;34", &line.to_string()), text);
+                if let Some(col) = loc.col {
+                    // Tabs keep their width so that the caret stays under the right character.
+                    let lead: String = text
+                        .chars()
+                        .take(col.saturating_sub(1))
+                        .map(|c| if c == '\t' { '\t' } else { ' ' })
+                        .collect();
+                    let carets = "^".repeat(loc.width.max(1));
+                    let _ = writeln!(out, "{pad} {bar} {lead}{}", paint("1;31", &carets));
+                }
+            }
+        }
+        if let Some(help) = &self.help {
+            let _ = writeln!(out, "  = {}: {help}", paint("1", "help"));
+        }
+        out.push('\n');
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+/// An input file held in memory with its line index, so that byte offsets become
+/// `line:col` locations with a snippet.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as shown to the user (relative to where they ran the tool).
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+    /// Lines that came before `text` in the real file (front matter split off an essay body).
+    line_offset: usize,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: String) -> Self {
+        Self::with_line_offset(path, text, 0)
+    }
+
+    pub fn with_line_offset(path: impl Into<PathBuf>, text: String, line_offset: usize) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+            line_offset,
+        }
+    }
+
+    /// 1-based line and character column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let start = self.line_starts[line];
+        let col = self.text[start..floor_char_boundary(&self.text, offset)]
+            .chars()
+            .count()
+            + 1;
+        (line + 1 + self.line_offset, col)
+    }
+
+    /// The location of a byte range, with the line's text as snippet.
+    pub fn location(&self, range: std::ops::Range<usize>) -> Location {
+        let (line, col) = self.line_col(range.start);
+        let index = line - 1 - self.line_offset;
+        let start = self.line_starts[index];
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .map_or(self.text.len(), |&e| e - 1);
+        let snippet = self.text[start..end].trim_end_matches('\r').to_string();
+        let clipped_end = range.end.min(end).max(range.start);
+        let width = self.text[floor_char_boundary(&self.text, range.start)
+            ..floor_char_boundary(&self.text, clipped_end)]
+            .chars()
+            .count();
+        Location {
+            file: self.path.clone(),
+            line: Some(line),
+            col: Some(col),
+            snippet: Some(snippet),
+            width,
+        }
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Makes a location from a 1-based line and column in a text that is not held as a
+/// [`SourceFile`] (YAML errors carry their own positions).
+pub fn location_in(path: &Path, text: &str, line: usize, col: usize, width: usize) -> Location {
+    let snippet = text
+        .lines()
+        .nth(line.saturating_sub(1))
+        .map(|l| l.trim_end_matches('\r').to_string());
+    Location {
+        file: path.to_path_buf(),
+        line: Some(line),
+        col: Some(col),
+        snippet,
+        width,
+    }
+}
+
+/// The closest candidate to a misspelt word, if it is close enough to be what was meant.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Counts errors in a list of diagnostics.
+pub fn error_count(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics.iter().filter(|d| d.is_error()).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let src = SourceFile::new("a.md", "one\nzwei é x\nthree".to_string());
+        assert_eq!(src.line_col(0), (1, 1));
+        assert_eq!(src.line_col(4), (2, 1));
+        let x = src.text.find('x').unwrap();
+        assert_eq!(src.line_col(x), (2, 8));
+        let loc = src.location(x..x + 1);
+        assert_eq!(loc.snippet.as_deref(), Some("zwei é x"));
+    }
+
+    #[test]
+    fn line_offset_shifts_lines() {
+        let src = SourceFile::with_line_offset("a.md", "body\nmore".to_string(), 4);
+        assert_eq!(src.line_col(5), (6, 1));
+    }
+
+    #[test]
+    fn render_shows_caret_under_column() {
+        let d = Diagnostic::error("unknown-key", "unknown key `titel`")
+            .at(location_in(
+                Path::new("anthology.yaml"),
+                "x: 1\ntitel: A\n",
+                2,
+                1,
+                5,
+            ))
+            .help("did you mean `title`?");
+        let text = d.render(false);
+        assert!(text.contains("--> anthology.yaml:2:1"), "{text}");
+        assert!(text.contains("2 | titel: A"), "{text}");
+        assert!(text.contains("  | ^^^^^"), "{text}");
+        assert!(text.contains("help: did you mean `title`?"), "{text}");
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            did_you_mean("titel", ["title", "subtitle", "language"]),
+            Some("title")
+        );
+        assert_eq!(did_you_mean("zzz", ["title", "language"]), None);
+    }
+}

@@ -1,0 +1,245 @@
+//! Safe paths: every file the tool reads is named relative to the collection folder and must
+//! stay inside it. Absolute paths, `..` escapes (also written `..\`), and symbolic links that
+//! lead outside are refused before anything is opened.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A file inside the collection.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct InnerPath {
+    /// Canonical absolute path (symlinks resolved), for reading.
+    pub abs: PathBuf,
+    /// Normalised path relative to the collection, with `/` separators: the file's identity.
+    pub rel: String,
+    /// How to show it to the user: the collection folder as given, joined with `rel`.
+    pub display: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathProblem {
+    Empty,
+    Absolute,
+    Escapes,
+    /// Exists, but (through a symbolic link) outside the collection.
+    LinksOutside(PathBuf),
+    NotFound,
+    IsDirectory,
+    Unreadable(String),
+}
+
+impl fmt::Display for PathProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathProblem::Empty => write!(f, "the path is empty"),
+            PathProblem::Absolute => write!(f, "absolute paths are not allowed"),
+            PathProblem::Escapes => write!(f, "the path leads outside the collection folder"),
+            PathProblem::LinksOutside(target) => write!(
+                f,
+                "the path is a symbolic link to {}, outside the collection folder",
+                target.display()
+            ),
+            PathProblem::NotFound => write!(f, "no such file"),
+            PathProblem::IsDirectory => write!(f, "this is a folder, not a file"),
+            PathProblem::Unreadable(e) => write!(f, "cannot be read: {e}"),
+        }
+    }
+}
+
+impl PathProblem {
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            PathProblem::Absolute | PathProblem::Escapes | PathProblem::LinksOutside(_) => Some(
+                "paths are relative to the manifest, and every file of a book must be inside its folder",
+            ),
+            PathProblem::IsDirectory => Some("name a Markdown file inside the folder"),
+            _ => None,
+        }
+    }
+}
+
+/// The collection folder: the root every path is checked against.
+#[derive(Debug, Clone)]
+pub struct Root {
+    /// Canonical absolute path.
+    pub abs: PathBuf,
+    /// As the user gave it (for messages).
+    pub display: PathBuf,
+}
+
+impl Root {
+    pub fn new(display: &Path) -> std::io::Result<Root> {
+        Ok(Root {
+            abs: display.canonicalize()?,
+            display: display.to_path_buf(),
+        })
+    }
+
+    /// How a path inside the collection is shown: `essays/a.md`, not `./essays/a.md`.
+    pub fn shown(&self, rel: &str) -> PathBuf {
+        if self.display == Path::new(".") {
+            PathBuf::from(rel)
+        } else {
+            self.display.join(rel)
+        }
+    }
+
+    /// Normalises `raw` (relative to the folder `base`, itself relative to the root) without
+    /// touching the file system. `\` counts as a separator so that `..\x` cannot slip through.
+    pub fn normalise(base: &str, raw: &str) -> Result<String, PathProblem> {
+        if raw.trim().is_empty() {
+            return Err(PathProblem::Empty);
+        }
+        let bytes = raw.as_bytes();
+        let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
+        if raw.starts_with('/') || raw.starts_with('\\') || drive || raw.starts_with('~') {
+            return Err(PathProblem::Absolute);
+        }
+        let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+        for part in raw.split(['/', '\\']) {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    if parts.pop().is_none() {
+                        return Err(PathProblem::Escapes);
+                    }
+                }
+                p => parts.push(p),
+            }
+        }
+        if parts.is_empty() {
+            return Err(PathProblem::Empty);
+        }
+        Ok(parts.join("/"))
+    }
+
+    /// Resolves `raw` (relative to `base` inside the root) to a regular file inside the root.
+    pub fn file(&self, base: &str, raw: &str) -> Result<InnerPath, PathProblem> {
+        let rel = Self::normalise(base, raw)?;
+        let joined = self.abs.join(&rel);
+        let display = self.shown(&rel);
+        let abs = match joined.canonicalize() {
+            Ok(abs) => abs,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A dangling symbolic link is "not found" too, but say where it points.
+                return Err(match std::fs::read_link(&joined) {
+                    Ok(target) if !target.starts_with(&self.abs) && target.is_absolute() => {
+                        PathProblem::LinksOutside(target)
+                    }
+                    _ => PathProblem::NotFound,
+                });
+            }
+            Err(e) => return Err(PathProblem::Unreadable(e.to_string())),
+        };
+        if !abs.starts_with(&self.abs) {
+            return Err(PathProblem::LinksOutside(abs));
+        }
+        match std::fs::metadata(&abs) {
+            Ok(m) if m.is_dir() => Err(PathProblem::IsDirectory),
+            Ok(m) if m.is_file() => Ok(InnerPath { abs, rel, display }),
+            Ok(_) => Err(PathProblem::Unreadable("not a regular file".into())),
+            Err(e) => Err(PathProblem::Unreadable(e.to_string())),
+        }
+    }
+}
+
+/// The folder part of a root-relative path (`essays/a.md` → `essays`).
+pub fn parent_of(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// `essays/Fig 1.PNG` → `images/essays/fig-1-3f2a1b.png`: safe names for every reader, the
+/// folder structure kept so that names do not collide, a short hash where a name was changed.
+pub fn package_path(rel: &str, ext: &str) -> String {
+    let stem = rel.rsplit_once('.').map_or(rel, |(s, _)| s);
+    let parts: Vec<String> = stem
+        .split('/')
+        .map(|part| {
+            let clean = part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !part.is_empty();
+            if clean {
+                part.to_string()
+            } else {
+                format!("{}-{:06x}", crate::text::slug(part), fnv(part) & 0xFF_FFFF)
+            }
+        })
+        .collect();
+    format!("images/{}.{ext}", parts.join("/").trim_start_matches('-'))
+}
+
+/// FNV-1a: a stable hash (std's hashers are seeded per process).
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_inside() {
+        assert_eq!(Root::normalise("", "essays/a.md").unwrap(), "essays/a.md");
+        assert_eq!(Root::normalise("essays", "../b.md").unwrap(), "b.md");
+        assert_eq!(
+            Root::normalise("essays", "./x/./y.png").unwrap(),
+            "essays/x/y.png"
+        );
+    }
+
+    #[test]
+    fn refuses_escapes() {
+        assert_eq!(Root::normalise("", "../x.md"), Err(PathProblem::Escapes));
+        assert_eq!(
+            Root::normalise("essays", "..\\..\\x.md"),
+            Err(PathProblem::Escapes)
+        );
+        assert_eq!(
+            Root::normalise("", "/etc/passwd"),
+            Err(PathProblem::Absolute)
+        );
+        assert_eq!(Root::normalise("", "C:\\x.md"), Err(PathProblem::Absolute));
+        assert_eq!(
+            Root::normalise("", "\\\\server\\x"),
+            Err(PathProblem::Absolute)
+        );
+        assert_eq!(Root::normalise("", ""), Err(PathProblem::Empty));
+    }
+
+    #[test]
+    fn package_paths() {
+        assert_eq!(package_path("img/fig-1.png", "png"), "images/img/fig-1.png");
+        let odd = package_path("essays/Fig 1.PNG", "png");
+        assert!(
+            odd.starts_with("images/essays/fig-1-") && odd.ends_with(".png"),
+            "{odd}"
+        );
+        assert_ne!(
+            package_path("a/Fig 1.png", "png"),
+            package_path("a/fig-1.png", "png")
+        );
+    }
+
+    #[test]
+    fn refuses_symlink_outside() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.md"), "x").unwrap();
+        let root_dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.md"),
+            root_dir.path().join("a.md"),
+        )
+        .unwrap();
+        std::fs::create_dir(root_dir.path().join("dir")).unwrap();
+        let root = Root::new(root_dir.path()).unwrap();
+        assert!(matches!(
+            root.file("", "a.md"),
+            Err(PathProblem::LinksOutside(_))
+        ));
+        assert_eq!(root.file("", "dir"), Err(PathProblem::IsDirectory));
+        assert_eq!(root.file("", "nope.md"), Err(PathProblem::NotFound));
+    }
+}
