@@ -1,0 +1,674 @@
+//! The manifest: `anthology.yaml` → a checked [`Collection`] (metadata, cover, style, and the
+//! essays in reading order, every path proven to be a file inside the collection). Essays are
+//! read later, one at a time, by [`read_essay`]. This is the only module that knows YAML.
+
+mod check;
+mod essay;
+mod raw;
+mod yaml;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde_yaml::Value;
+
+pub use essay::{EssayMeta, EssaySource, decode, read as read_essay};
+
+use crate::book::{BookMeta, Creator, Role, Series};
+use crate::diag::{Diagnostic, Location, did_you_mean};
+use crate::paths::{InnerPath, Root};
+use crate::styles::{self, Theme};
+use crate::text::slug;
+use raw::{CREATOR_KEYS, ESSAY_KEYS, MANIFEST_KEYS, PART_KEYS, SERIES_KEYS, Text};
+use yaml::{Doc, index, join};
+
+pub const MANIFEST_FILE: &str = "anthology.yaml";
+
+/// A manifest and everything it names, checked.
+#[derive(Debug, Clone)]
+pub struct Collection {
+    pub root: Root,
+    /// The manifest file, as shown to the user.
+    pub manifest: PathBuf,
+    pub meta: BookMeta,
+    pub cover: Option<Cover>,
+    pub style: Style,
+    pub contents: Vec<Item>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cover {
+    pub file: InnerPath,
+    pub media_type: &'static str,
+    pub data: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Style {
+    Theme(&'static Theme),
+    File(InnerPath),
+}
+
+#[derive(Debug, Clone)]
+pub enum Item {
+    Essay(EssayRef),
+    Part {
+        title: String,
+        essays: Vec<EssayRef>,
+    },
+}
+
+/// An essay as the manifest lists it; its text is read by [`read_essay`].
+#[derive(Debug, Clone)]
+pub struct EssayRef {
+    /// Unique in the book, safe as a file name and as an XML id.
+    pub id: String,
+    pub file: InnerPath,
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    pub authors: Option<Vec<String>>,
+}
+
+impl Collection {
+    pub fn essays(&self) -> impl Iterator<Item = &EssayRef> {
+        self.contents.iter().flat_map(|item| match item {
+            Item::Essay(e) => std::slice::from_ref(e),
+            Item::Part { essays, .. } => essays.as_slice(),
+        })
+    }
+
+    /// Essay ids by path relative to the collection, for links between essays.
+    pub fn essay_ids(&self) -> HashMap<String, String> {
+        self.essays()
+            .map(|e| (e.file.rel.clone(), e.id.clone()))
+            .collect()
+    }
+}
+
+/// Whether `tag` is a valid BCP 47 language tag (for `lang` attributes in raw HTML).
+pub fn valid_language(tag: &str) -> bool {
+    check::language(tag).is_ok()
+}
+
+/// Finds the manifest: `path` itself, or `anthology.yaml` inside the folder `path`.
+pub fn find(path: &Path) -> Result<PathBuf, Diagnostic> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            // `anthology build .` names `anthology.yaml`, not `./anthology.yaml`.
+            let file = if path == Path::new(".") {
+                PathBuf::from(MANIFEST_FILE)
+            } else {
+                path.join(MANIFEST_FILE)
+            };
+            if file.is_file() {
+                Ok(file)
+            } else {
+                Err(Diagnostic::error(
+                    "no-manifest",
+                    format!("no {MANIFEST_FILE} in {}", path.display()),
+                )
+                .help("create one with `anthology new <DIR>`, or name the manifest file"))
+            }
+        }
+        Ok(_) => Ok(path.to_path_buf()),
+        Err(e) => Err(Diagnostic::error(
+            "no-manifest",
+            format!("cannot open {}: {e}", path.display()),
+        )),
+    }
+}
+
+/// Reads and checks the manifest at `path` (a file or a folder holding one). Every problem
+/// found goes to `diags`; `None` when the collection cannot be built.
+pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
+    let manifest = match find(path) {
+        Ok(m) => m,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let bytes = match std::fs::read(&manifest) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("unreadable", format!("cannot read the manifest: {e}"))
+                    .in_file(&manifest),
+            );
+            return None;
+        }
+    };
+    let text = match decode(bytes, &manifest) {
+        Ok(t) => t,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let folder = manifest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let root = match Root::new(folder) {
+        Ok(r) => r,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    "unreadable",
+                    format!("cannot open the collection folder: {e}"),
+                )
+                .in_file(folder),
+            );
+            return None;
+        }
+    };
+    let (doc, value) = parse(&manifest, &text, diags)?;
+    let errors_before = crate::diag::error_count(diags);
+    check_keys(&doc, &value, diags);
+    let raw: raw::Manifest = match doc.typed() {
+        Ok(r) => r,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let mut v = Validator {
+        doc: &doc,
+        root: &root,
+        diags,
+        used_ids: HashSet::new(),
+        seen: HashMap::new(),
+    };
+    let meta = v.meta(&raw);
+    let cover = raw.cover.as_ref().and_then(|c| v.cover(c));
+    let style = v.style(raw.style.as_ref());
+    let contents = match raw.contents {
+        Some(c) => v.contents(c),
+        None => {
+            v.required(
+                None,
+                "contents",
+                "add `contents:` with the essays, one path per line",
+            );
+            Vec::new()
+        }
+    };
+    if crate::diag::error_count(diags) > errors_before {
+        return None;
+    }
+    Some(Collection {
+        root,
+        manifest,
+        meta: meta?,
+        cover,
+        style: style?,
+        contents,
+    })
+}
+
+fn parse<'a>(
+    manifest: &'a Path,
+    text: &'a str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Doc<'a>, Value)> {
+    let (doc, value) = match Doc::parse(manifest, text, 0) {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            diags.extend(errors);
+            return None;
+        }
+    };
+    if !matches!(value, Value::Mapping(_)) {
+        let what = if value.is_null() {
+            "the manifest is empty"
+        } else {
+            "the manifest must be a mapping of keys"
+        };
+        diags.push(
+            Diagnostic::error("manifest-shape", what)
+                .at(doc.value_at(""))
+                .help("start with `title:`, `language:` and `contents:` (see `anthology new`)"),
+        );
+        return None;
+    }
+    Some((doc, value))
+}
+
+/// Unknown keys anywhere in the manifest, all of them.
+fn check_keys(doc: &Doc, value: &Value, diags: &mut Vec<Diagnostic>) {
+    doc.unknown_keys(value, "", MANIFEST_KEYS, "the manifest", true, diags);
+    if let Some(Value::Sequence(creators)) = value.get("creators") {
+        for (i, c) in creators.iter().enumerate() {
+            doc.unknown_keys(
+                c,
+                &index("creators", i),
+                CREATOR_KEYS,
+                "a creator",
+                true,
+                diags,
+            );
+        }
+    }
+    if let Some(series) = value.get("series") {
+        doc.unknown_keys(series, "series", SERIES_KEYS, "`series`", true, diags);
+    }
+    fn items(doc: &Doc, value: &Value, path: &str, diags: &mut Vec<Diagnostic>) {
+        let Value::Sequence(list) = value else { return };
+        for (i, item) in list.iter().enumerate() {
+            let p = index(path, i);
+            if item.get("part").is_some() {
+                doc.unknown_keys(item, &p, PART_KEYS, "a part", true, diags);
+                if let Some(essays) = item.get("essays") {
+                    items(doc, essays, &join(&p, "essays"), diags);
+                }
+            } else {
+                doc.unknown_keys(item, &p, ESSAY_KEYS, "an essay entry", true, diags);
+            }
+        }
+    }
+    if let Some(contents) = value.get("contents") {
+        items(doc, contents, "contents", diags);
+    }
+}
+
+/// Semantic checks, each reported at its value's place.
+struct Validator<'a, 'd> {
+    doc: &'a Doc<'a>,
+    root: &'a Root,
+    diags: &'d mut Vec<Diagnostic>,
+    used_ids: HashSet<String>,
+    /// Essay files already listed, with where.
+    seen: HashMap<String, Location>,
+}
+
+/// Page names the assembler uses itself; an essay may not take them.
+const RESERVED_IDS: &[&str] = &["cover", "titlepage", "contents", "nav", "toc", "colophon"];
+
+impl Validator<'_, '_> {
+    fn error(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        path: &str,
+    ) -> &mut Diagnostic {
+        let d = Diagnostic::error(code, message).at(self.doc.value_at(path));
+        self.diags.push(d);
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    fn text(&mut self, t: Option<&Text>, path: &str) -> Option<String> {
+        let t = t?.0.trim().to_string();
+        if t.is_empty() {
+            self.error("empty", format!("`{path}` is empty"), path);
+            return None;
+        }
+        Some(t)
+    }
+
+    /// A required field that is absent: reported at the top of the file, unless an unknown
+    /// key already said "did you mean" this field.
+    fn required<'t>(&mut self, value: Option<&'t Text>, key: &str, help: &str) -> Option<&'t Text> {
+        if value.is_none() {
+            let suggested = format!("did you mean `{key}`?");
+            if !self
+                .diags
+                .iter()
+                .any(|d| d.help.as_deref() == Some(&suggested))
+            {
+                let d = Diagnostic::error("missing-field", format!("`{key}` is required"))
+                    .in_file(self.doc.path);
+                self.diags.push(d.help(help));
+            }
+        }
+        value
+    }
+
+    fn meta(&mut self, raw: &raw::Manifest) -> Option<BookMeta> {
+        let title = self.required(
+            raw.title.as_ref(),
+            "title",
+            "add `title: <the book's title>`",
+        );
+        let title = title.and_then(|t| self.text(Some(t), "title"));
+        let language = self
+            .required(
+                raw.language.as_ref(),
+                "language",
+                "add `language: en` (or the book's BCP 47 language tag)",
+            )
+            .map(|l| l.0.trim().to_string())
+            .unwrap_or_default();
+        if raw.language.is_some()
+            && let Err((reason, guess)) = check::language(&language)
+        {
+            let d = self.error(
+                "language",
+                format!("`{language}` is not a valid BCP 47 language tag: {reason}"),
+                "language",
+            );
+            d.help = Some(match guess {
+                Some(g) => format!("did you mean `{g}`?"),
+                None => "use a tag such as `en`, `en-GB`, `fr` or `pt-BR`".into(),
+            });
+        }
+        let isbn = raw.isbn.as_ref().and_then(|t| match check::isbn(&t.0) {
+            Ok(digits) => Some(digits),
+            Err(reason) => {
+                self.error("isbn", format!("invalid ISBN: {reason}"), "isbn");
+                None
+            }
+        });
+        let date = self.text(raw.date.as_ref(), "date");
+        if let Some(d) = &date
+            && !check::w3c_date(d)
+        {
+            self.error(
+                "date",
+                format!("`{d}` is not a date the book can carry"),
+                "date",
+            )
+            .help = Some("write it as YYYY, YYYY-MM or YYYY-MM-DD".into());
+        }
+        let creators = self.creators(&raw.creators);
+        let toc_depth = match raw.toc_depth {
+            None => 2,
+            Some(d @ 1..=6) => d as u8,
+            Some(d) => {
+                self.error(
+                    "toc-depth",
+                    format!("`toc-depth` must be between 1 and 6, not {d}"),
+                    "toc-depth",
+                );
+                2
+            }
+        };
+        let series = raw.series.as_ref().and_then(|s| {
+            let name = self.text(Some(&s.name), "series.name")?;
+            let position = s.position.as_ref().map(|p| p.0.trim().to_string());
+            if let Some(p) = &position
+                && !p.parse::<f64>().is_ok_and(|n| n >= 0.0)
+            {
+                self.error(
+                    "series",
+                    format!("`series.position` must be a number, not `{p}`"),
+                    "series.position",
+                );
+            }
+            Some(Series { name, position })
+        });
+        let subjects = raw
+            .subjects
+            .as_ref()
+            .map(|s| match s {
+                raw::OneOrMany::One(t) => vec![t.0.clone()],
+                raw::OneOrMany::Many(v) => v.iter().map(|t| t.0.clone()).collect(),
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let title = title?;
+        let own_identifier = self.text(raw.identifier.as_ref(), "identifier");
+        let isbn_urn = isbn.as_ref().map(|d| format!("urn:isbn:{d}"));
+        let (identifier, other_identifiers) = match (own_identifier, isbn_urn) {
+            (Some(id), Some(isbn)) => (id, vec![isbn]),
+            (Some(id), None) => (id, vec![]),
+            (None, Some(isbn)) => (isbn, vec![]),
+            (None, None) => (default_identifier(&title, &creators), vec![]),
+        };
+        Some(BookMeta {
+            subtitle: self.text(raw.subtitle.as_ref(), "subtitle"),
+            language,
+            identifier,
+            other_identifiers,
+            isbn,
+            creators,
+            publisher: self.text(raw.publisher.as_ref(), "publisher"),
+            date,
+            description: self.text(raw.description.as_ref(), "description"),
+            rights: self.text(raw.rights.as_ref(), "rights"),
+            subjects,
+            series,
+            toc_depth,
+            modified: String::new(),
+            title,
+        })
+    }
+
+    fn creators(&mut self, raw: &[raw::Creator]) -> Vec<Creator> {
+        let mut out = Vec::new();
+        for (i, c) in raw.iter().enumerate() {
+            let base = index("creators", i);
+            let Some(name) = self.text(Some(&c.name), &join(&base, "name")) else {
+                continue;
+            };
+            let role = match &c.role {
+                None => Role::Author,
+                Some(r) => match r.0.parse::<Role>() {
+                    Ok(role) => role,
+                    Err(()) => {
+                        let names = Role::ALL.map(Role::name);
+                        let d = self.error(
+                            "role",
+                            format!("unknown role `{}`", r.0),
+                            &join(&base, "role"),
+                        );
+                        d.help = Some(match did_you_mean(&r.0.to_ascii_lowercase(), names) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!("roles: {}", names.join(", ")),
+                        });
+                        continue;
+                    }
+                },
+            };
+            let file_as = self.text(c.file_as.as_ref(), &join(&base, "file-as"));
+            out.push(Creator {
+                name,
+                role,
+                file_as,
+            });
+        }
+        out
+    }
+
+    fn file(&mut self, raw: &Text, path: &str, what: &str) -> Option<InnerPath> {
+        match self.root.file("", raw.0.trim()) {
+            Ok(p) => Some(p),
+            Err(problem) => {
+                let help = problem.help();
+                let d = self.error(
+                    "path",
+                    format!("{what} `{}`: {problem}", raw.0.trim()),
+                    path,
+                );
+                d.help = help.map(str::to_string);
+                None
+            }
+        }
+    }
+
+    fn cover(&mut self, raw: &Text) -> Option<Cover> {
+        let file = self.file(raw, "cover", "cover")?;
+        let data = match std::fs::read(&file.abs) {
+            Ok(d) => d,
+            Err(e) => {
+                self.error("cover", format!("cannot read the cover: {e}"), "cover");
+                return None;
+            }
+        };
+        match crate::media::sniff_image(&data) {
+            Some(t @ ("image/jpeg" | "image/png")) => Some(Cover {
+                file,
+                media_type: t,
+                data,
+            }),
+            Some(other) => {
+                self.error(
+                    "cover",
+                    format!("the cover is {other}; it must be a JPEG or PNG image"),
+                    "cover",
+                )
+                .help =
+                    Some("Kindle and Kobo need a raster cover: export it as JPEG or PNG".into());
+                None
+            }
+            None => {
+                self.error(
+                    "cover",
+                    format!("`{}` is not a JPEG or PNG image", raw.0.trim()),
+                    "cover",
+                );
+                None
+            }
+        }
+    }
+
+    fn style(&mut self, raw: Option<&Text>) -> Option<Style> {
+        let Some(raw) = raw else {
+            return Some(Style::Theme(
+                styles::find(styles::DEFAULT).expect("the default theme exists"),
+            ));
+        };
+        let name = raw.0.trim();
+        if let Some(theme) = styles::find(name) {
+            return Some(Style::Theme(theme));
+        }
+        if name.ends_with(".css") || name.contains('/') {
+            return self.file(raw, "style", "style sheet").map(Style::File);
+        }
+        let d = self.error("style", format!("unknown theme `{name}`"), "style");
+        d.help = Some(match did_you_mean(name, styles::names()) {
+            Some(s) => format!("did you mean `{s}`? (or give the path of a .css file)"),
+            None => format!(
+                "themes: {} (or give the path of a .css file)",
+                styles::names().collect::<Vec<_>>().join(", ")
+            ),
+        });
+        None
+    }
+
+    fn contents(&mut self, raw: Vec<raw::Item>) -> Vec<Item> {
+        if raw.is_empty() {
+            self.error("empty-contents", "`contents` lists no essays", "contents")
+                .help = Some("list the essays' Markdown files under `contents:`".into());
+        }
+        let mut out = Vec::new();
+        for (i, item) in raw.into_iter().enumerate() {
+            let path = index("contents", i);
+            match item {
+                raw::Item::Part(part) => {
+                    let title = self.text(Some(&part.part), &join(&path, "part"));
+                    let essays_path = join(&path, "essays");
+                    if part.essays.is_empty() {
+                        self.error("empty-part", "this part lists no essays", &essays_path);
+                    }
+                    let mut essays = Vec::new();
+                    for (j, e) in part.essays.into_iter().enumerate() {
+                        let p = index(&essays_path, j);
+                        if let raw::Item::Part(_) = e {
+                            self.error("nested-part", "a part cannot hold another part", &p);
+                        } else if let Some(essay) = self.essay(e, &p) {
+                            essays.push(essay);
+                        }
+                    }
+                    if let Some(title) = title {
+                        out.push(Item::Part { title, essays });
+                    }
+                }
+                other => {
+                    if let Some(essay) = self.essay(other, &path) {
+                        out.push(Item::Essay(essay));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn essay(&mut self, item: raw::Item, path: &str) -> Option<EssayRef> {
+        let (file_text, file_path, title, subtitle, authors) = match item {
+            raw::Item::Path(t) => (t, path.to_string(), None, None, None),
+            raw::Item::Essay(e) => {
+                let mut authors = e.authors.map(raw::OneOrMany::into_vec);
+                if let Some(more) = e.author.map(raw::OneOrMany::into_vec) {
+                    authors.get_or_insert_with(Vec::new).extend(more);
+                }
+                let title = self.text(e.title.as_ref(), &join(path, "title"));
+                let subtitle = self.text(e.subtitle.as_ref(), &join(path, "subtitle"));
+                (e.file, join(path, "file"), title, subtitle, authors)
+            }
+            raw::Item::Part(_) => unreachable!("parts are handled by the caller"),
+        };
+        let file = self.file(&file_text, &file_path, "essay")?;
+        let here = self.doc.value_at(&file_path);
+        if let Some(first) = self.seen.get(&file.rel) {
+            let first = first.clone();
+            self.error(
+                "duplicate-essay",
+                format!("`{}` is listed twice", file.rel),
+                &file_path,
+            )
+            .help = Some(format!("it is first listed at {first}"));
+            return None;
+        }
+        self.seen.insert(file.rel.clone(), here);
+        let id = self.essay_id(&file.rel);
+        let authors = authors.map(|a| {
+            a.into_iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        });
+        Some(EssayRef {
+            id,
+            file,
+            title,
+            subtitle,
+            authors,
+        })
+    }
+
+    /// `essays/02-self-reliance.md` → `self-reliance`: the file's stem without an ordering
+    /// prefix, as a slug that starts with a letter, unique in the book.
+    fn essay_id(&mut self, rel: &str) -> String {
+        let stem = Path::new(rel)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("essay");
+        let unprefixed = stem
+            .trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '-' | '_' | '.' | ' '));
+        let mut base = slug(if unprefixed.is_empty() {
+            stem
+        } else {
+            unprefixed
+        });
+        if !base.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            base = format!("essay-{base}").trim_end_matches('-').to_string();
+        }
+        if RESERVED_IDS.contains(&base.as_str()) || base.starts_with("part-") {
+            base = format!("essay-{base}");
+        }
+        let mut id = base.clone();
+        let mut n = 1;
+        while self.used_ids.contains(&id) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        self.used_ids.insert(id.clone());
+        id
+    }
+}
+
+/// A UUID v5 of the title and the creators: the same book keeps the same identity.
+fn default_identifier(title: &str, creators: &[Creator]) -> String {
+    let mut name = format!("anthology:{title}");
+    for c in creators {
+        name.push('\n');
+        name.push_str(&c.name);
+    }
+    format!(
+        "urn:uuid:{}",
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes())
+    )
+}
