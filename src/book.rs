@@ -1,0 +1,221 @@
+//! The plain data that passes between stages: book metadata (from the manifest), chapters
+//! (from the converter) and resources. No stage's internals leak into these types.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// Everything the OPF and the generated pages say about the book.
+#[derive(Debug, Clone, Default)]
+pub struct BookMeta {
+    pub title: String,
+    pub subtitle: Option<String>,
+    /// A valid BCP 47 tag.
+    pub language: String,
+    /// The package's unique identifier (`urn:isbn:…`, `urn:uuid:…` or the manifest's own).
+    pub identifier: String,
+    /// Other identifiers (the ISBN when `identifier` is also given).
+    pub other_identifiers: Vec<String>,
+    pub isbn: Option<String>,
+    pub creators: Vec<Creator>,
+    pub publisher: Option<String>,
+    /// W3CDTF: `2024`, `2024-05` or `2024-05-01`.
+    pub date: Option<String>,
+    pub description: Option<String>,
+    pub rights: Option<String>,
+    pub subjects: Vec<String>,
+    pub series: Option<Series>,
+    pub toc_depth: u8,
+    /// `dcterms:modified`, `CCYY-MM-DDThh:mm:ssZ`.
+    pub modified: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Creator {
+    pub name: String,
+    pub role: Role,
+    pub file_as: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Series {
+    pub name: String,
+    pub position: Option<String>,
+}
+
+/// A contributor's role, with its MARC relator code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Author,
+    Editor,
+    Translator,
+    Illustrator,
+    Contributor,
+    Compiler,
+    Introduction,
+    Foreword,
+    Afterword,
+    Photographer,
+    CoverDesigner,
+    Annotator,
+    Adapter,
+    Narrator,
+}
+
+impl Role {
+    pub const ALL: [Role; 14] = [
+        Role::Author,
+        Role::Editor,
+        Role::Translator,
+        Role::Illustrator,
+        Role::Contributor,
+        Role::Compiler,
+        Role::Introduction,
+        Role::Foreword,
+        Role::Afterword,
+        Role::Photographer,
+        Role::CoverDesigner,
+        Role::Annotator,
+        Role::Adapter,
+        Role::Narrator,
+    ];
+
+    /// The name used in the manifest.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Author => "author",
+            Role::Editor => "editor",
+            Role::Translator => "translator",
+            Role::Illustrator => "illustrator",
+            Role::Contributor => "contributor",
+            Role::Compiler => "compiler",
+            Role::Introduction => "introduction",
+            Role::Foreword => "foreword",
+            Role::Afterword => "afterword",
+            Role::Photographer => "photographer",
+            Role::CoverDesigner => "cover-designer",
+            Role::Annotator => "annotator",
+            Role::Adapter => "adapter",
+            Role::Narrator => "narrator",
+        }
+    }
+
+    /// The MARC relator code (<https://id.loc.gov/vocabulary/relators>).
+    pub fn marc(self) -> &'static str {
+        match self {
+            Role::Author => "aut",
+            Role::Editor => "edt",
+            Role::Translator => "trl",
+            Role::Illustrator => "ill",
+            Role::Contributor => "ctb",
+            Role::Compiler => "com",
+            Role::Introduction | Role::Foreword => "aui",
+            Role::Afterword => "aft",
+            Role::Photographer => "pht",
+            Role::CoverDesigner => "cov",
+            Role::Annotator => "ann",
+            Role::Adapter => "adp",
+            Role::Narrator => "nrt",
+        }
+    }
+
+    /// Authors and editors are the book's creators; everyone else contributed to it.
+    pub fn is_primary(self) -> bool {
+        matches!(self, Role::Author | Role::Editor)
+    }
+}
+
+impl FromStr for Role {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let s = s.trim().to_ascii_lowercase();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.name() == s || (r.marc() == s && *r != Role::Foreword))
+            .ok_or(())
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A file packed into the book: an image, the cover, a stylesheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    /// Path inside the package folder, e.g. `images/fig-1.png`.
+    pub href: String,
+    pub media_type: &'static str,
+    pub data: Arc<Vec<u8>>,
+}
+
+/// One heading of an essay that goes into the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TocEntry {
+    /// Rendered heading level: 2 for the first level inside an essay.
+    pub level: u8,
+    pub title: String,
+    /// The heading's id inside the chapter file.
+    pub id: String,
+}
+
+/// A link from one chapter to an anchor in another, settled once every chapter is converted.
+/// The chapter's body holds the markers `\0<n\0` and `\0>n\0` for the link's start and end tags,
+/// `n` being the link's place in [`Chapter::cross_links`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossLink {
+    /// The target essay's id.
+    pub essay: String,
+    /// The anchor as the author wrote it (`anchor` in `other.md#anchor`).
+    pub fragment: String,
+    pub title: Option<String>,
+    /// Where the link is in the essay, for the warning when the anchor does not exist.
+    pub origin: crate::diag::Location,
+}
+
+/// An essay converted into XHTML: the body of its page and what the book needs to know of it.
+#[derive(Debug, Clone, Default)]
+pub struct Chapter {
+    /// Unique in the book; also the file name (`text/{id}.xhtml`) and the prefix of its ids.
+    pub id: String,
+    /// Plain text, for the table of contents and metadata.
+    pub title: String,
+    /// XHTML (inline Markdown of the title: `On *Walden*`).
+    pub title_html: String,
+    pub subtitle: Option<String>,
+    pub subtitle_html: Option<String>,
+    pub authors: Vec<String>,
+    /// The essay's own language, when it differs from the book's.
+    pub language: Option<String>,
+    pub date: Option<String>,
+    pub source: Option<String>,
+    pub rights: Option<String>,
+    /// The inside of `<body>`.
+    pub body: String,
+    pub toc: Vec<TocEntry>,
+    pub resources: Vec<Resource>,
+    /// Anchors a link may name (`anchor` in `essay.md#anchor`) → the id written in the file.
+    pub anchors: HashMap<String, String>,
+    pub cross_links: Vec<CrossLink>,
+}
+
+impl Chapter {
+    pub fn href(&self) -> String {
+        chapter_href(&self.id)
+    }
+}
+
+/// Where a chapter's page lives, relative to the package folder.
+pub fn chapter_href(id: &str) -> String {
+    format!("text/{id}.xhtml")
+}
+
+/// The book's structure: parts and essays in reading order, by chapter id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Essay(String),
+    Part { title: String, essays: Vec<String> },
+}

@@ -1,0 +1,240 @@
+//! The converter: one essay (front matter + Markdown) → one [`Chapter`] (XHTML body, table of
+//! contents entries, anchors, images). It knows nothing of zip files or the OPF.
+//!
+//! Markdown without raw HTML is written straight from pulldown-cmark's events. An essay with
+//! raw HTML is rendered to HTML first, parsed by html5ever as a browser would, cleaned, and
+//! then written by the same [`writer::Writer`], so both paths share ids, links and notes.
+
+mod dom;
+mod html;
+mod links;
+mod markdown;
+mod writer;
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
+
+use crate::book::{Chapter, CrossLink};
+use crate::diag::{Diagnostic, SourceFile};
+use crate::labels::Labels;
+use crate::manifest::EssayMeta;
+use crate::paths::Root;
+use crate::text::{escape, same_title};
+
+pub use markdown::inline;
+
+/// What the converter needs to know of the book around an essay.
+pub struct Context<'a> {
+    pub essay_id: &'a str,
+    /// The essay's path relative to the collection (links and images are relative to it).
+    pub essay_rel: &'a str,
+    pub root: &'a Root,
+    /// Every essay of the book: path relative to the collection → essay id.
+    pub essays: &'a HashMap<String, String>,
+    pub source: &'a SourceFile,
+    pub book_language: &'a str,
+    pub toc_depth: u8,
+    pub labels: &'a Labels,
+}
+
+/// Converts an essay. Problems go to `diags`; `None` when the essay cannot become a chapter.
+pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> Option<Chapter> {
+    let events = markdown::parse(&ctx.source.text);
+    let first_block_heading = heading_at(&events, 0);
+    let first_h1 = (0..events.len())
+        .find(|&i| {
+            matches!(
+                events[i].0,
+                Event::Start(Tag::Heading {
+                    level: HeadingLevel::H1,
+                    ..
+                })
+            )
+        })
+        .and_then(|i| heading_at(&events, i));
+
+    // The title: the manifest's or front matter's, else the first `#` heading.
+    let (title_source, skip) = match &meta.title {
+        Some(t) => {
+            // A body that opens with the title as a heading does not print it twice.
+            let skip = first_block_heading
+                .filter(|h| same_title(&h.text, &inline(t).1))
+                .map(|h| h.events);
+            (t.clone(), skip)
+        }
+        None => match first_h1 {
+            Some(h) => (
+                ctx.source.text[h.text_range.clone()].trim().to_string(),
+                Some(h.events),
+            ),
+            None => {
+                diags.push(
+                    Diagnostic::error("no-title", "the essay has no title")
+                        .in_file(&ctx.source.path)
+                        .help("add `title:` to its front matter, or start it with a `# Title` heading"),
+                );
+                return None;
+            }
+        },
+    };
+    let (title_html, title) = inline(&title_source);
+    let subtitle = meta.subtitle.as_deref().map(inline);
+
+    let body_events: Vec<_> = match &skip {
+        Some(range) => events[..range.start]
+            .iter()
+            .chain(&events[range.end..])
+            .cloned()
+            .collect(),
+        None => events,
+    };
+    // When the body uses `#` for its sections, every heading moves down a level: the essay's
+    // title is the page's only `<h1>`.
+    let shift = u8::from(body_events.iter().any(|(e, _)| {
+        matches!(
+            e,
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            })
+        )
+    }));
+    let has_html = body_events
+        .iter()
+        .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
+
+    let header = header(
+        ctx,
+        &title_html,
+        subtitle.as_ref().map(|s| s.0.as_str()),
+        &meta.authors,
+    );
+    let mut w = writer::Writer::new(ctx, header, shift);
+    if has_html {
+        let mut staging = html::Staging::default();
+        markdown::drive(&body_events, &mut staging);
+        html::write(&staging.out, &mut w);
+    } else {
+        markdown::drive(&body_events, &mut w);
+    }
+    let mut written = w.finish(ctx.labels.notes);
+    written.body.push_str("</section>");
+    let failed = written.diags.iter().any(Diagnostic::is_error);
+    diags.append(&mut written.diags);
+    if failed {
+        return None;
+    }
+    let language = meta.language.clone().filter(|l| l != ctx.book_language);
+    Some(Chapter {
+        id: ctx.essay_id.to_string(),
+        title,
+        title_html,
+        subtitle_html: subtitle.as_ref().map(|s| s.0.clone()),
+        subtitle: subtitle.map(|s| s.1),
+        authors: meta.authors.clone(),
+        language,
+        date: meta.date.clone(),
+        source: meta.source.clone(),
+        rights: meta.rights.clone(),
+        body: written.body,
+        toc: written.toc,
+        resources: written.resources,
+        anchors: written.anchors,
+        cross_links: written.cross_links,
+    })
+}
+
+/// The start of the page: the essay's title, subtitle and byline.
+fn header(
+    ctx: &Context,
+    title_html: &str,
+    subtitle_html: Option<&str>,
+    authors: &[String],
+) -> String {
+    let id = ctx.essay_id;
+    let mut s = format!(
+        "<section class=\"essay\" epub:type=\"chapter\" role=\"doc-chapter\" aria-labelledby=\"{id}\">\n<header>\n<h1 id=\"{id}\" class=\"essay-title\">{title_html}</h1>"
+    );
+    if let Some(sub) = subtitle_html {
+        let _ = write!(s, "<p class=\"subtitle\" role=\"doc-subtitle\">{sub}</p>");
+    }
+    if !authors.is_empty() {
+        let names: Vec<String> = authors
+            .iter()
+            .map(|a| format!("<span class=\"author\">{}</span>", escape(a)))
+            .collect();
+        let _ = write!(
+            s,
+            "<p class=\"byline\">{}</p>",
+            ctx.labels.join_names(&names)
+        );
+    }
+    s.push_str("</header>\n");
+    s
+}
+
+/// A heading found in the event list.
+struct FoundHeading {
+    /// The heading's events (start to end, inclusive).
+    events: std::ops::Range<usize>,
+    /// Its text as plain words.
+    text: String,
+    /// Its source between the `#` marks.
+    text_range: std::ops::Range<usize>,
+}
+
+fn heading_at(events: &[(Event<'_>, std::ops::Range<usize>)], i: usize) -> Option<FoundHeading> {
+    let (Event::Start(Tag::Heading { .. }), _) = events.get(i)? else {
+        return None;
+    };
+    let end = (i..events.len()).find(|&j| matches!(events[j].0, Event::End(TagEnd::Heading(_))))?;
+    let inner = &events[i + 1..end];
+    let text_range = match (inner.first(), inner.last()) {
+        (Some(first), Some(last)) => first.1.start..last.1.end,
+        _ => events[i].1.clone(),
+    };
+    Some(FoundHeading {
+        events: i..end + 1,
+        text: markdown::plain_text(inner),
+        text_range,
+    })
+}
+
+/// Settles a chapter's links into other essays, now that every essay's anchors are known.
+/// A link to an anchor that does not exist is kept as plain text, with a warning.
+pub fn settle_cross_links(
+    chapter: &mut Chapter,
+    anchors: &HashMap<String, HashMap<String, String>>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if chapter.cross_links.is_empty() {
+        return;
+    }
+    let links: Vec<CrossLink> = std::mem::take(&mut chapter.cross_links);
+    let targets: Vec<Option<String>> = links
+        .iter()
+        .map(|link| {
+            let found = anchors.get(&link.essay).and_then(|a| writer::lookup(a, &link.fragment));
+            if found.is_none() {
+                diags.push(
+                    Diagnostic::warning(
+                        "broken-anchor",
+                        format!("`#{}` is not an anchor of the essay it links to; the link is kept as plain text", link.fragment),
+                    )
+                    .at(link.origin.clone()),
+                );
+            }
+            found.map(|id| format!("{}.xhtml#{id}", link.essay))
+        })
+        .collect();
+    chapter.body = writer::rewrite_markers(&chapter.body, |n, open| match targets.get(n) {
+        Some(Some(href)) if open => writer::open_tag(href, links[n].title.as_deref()),
+        Some(Some(_)) => "</a>".into(),
+        _ => String::new(),
+    });
+}
+
+#[cfg(test)]
+mod tests;
