@@ -1,0 +1,363 @@
+//! The assembler: chapters, resources and metadata → an EPUB 3 container (with an EPUB 2 NCX).
+//! It knows nothing of Markdown. Chapters are written as they come, so the whole book is
+//! never held in memory; the pages that list every chapter (contents, nav, NCX, OPF) are
+//! written last, from the chapters' small summaries.
+//!
+//! The container is deterministic: `mimetype` first and stored, fixed timestamps and
+//! permissions, a fixed order of entries, no archive comment (Kobo reads one as DRM).
+
+mod nav;
+mod opf;
+mod outline;
+mod pages;
+
+use std::collections::{HashMap, HashSet};
+use std::io::{Seek, Write};
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use crate::book::{BookMeta, Chapter, Entry, Resource, Role, chapter_href};
+use crate::labels::Labels;
+use opf::{GuideRef, Item, Person};
+use outline::{Outline, part_id};
+
+/// The folder inside the container that holds the package.
+const ROOT: &str = "EPUB";
+const XHTML: &str = "application/xhtml+xml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AssembleError {
+    #[error("cannot write the book: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot write the book: {0}")]
+    Zip(#[from] zip::result::ZipError),
+}
+
+/// What the closing pages need: the book's metadata and every chapter's summary.
+pub struct Book<'a> {
+    pub meta: &'a BookMeta,
+    pub labels: &'a Labels,
+    pub css: &'a str,
+    pub cover: Option<&'a Resource>,
+    pub contents: &'a [Entry],
+    /// In reading order; bodies may already be dropped.
+    pub chapters: &'a [Chapter],
+}
+
+pub struct EpubWriter<W: Write + Seek> {
+    zip: ZipWriter<W>,
+    items: Vec<Item>,
+    written: HashSet<String>,
+}
+
+fn options(method: CompressionMethod) -> SimpleFileOptions {
+    let options = SimpleFileOptions::default()
+        .compression_method(method)
+        .last_modified_time(DateTime::default())
+        .unix_permissions(0o644);
+    match method {
+        CompressionMethod::Deflated => options.compression_level(Some(6)),
+        _ => options,
+    }
+}
+
+impl<W: Write + Seek> EpubWriter<W> {
+    /// Starts the container: `mimetype` and `META-INF/container.xml`.
+    pub fn new(out: W) -> Result<Self, AssembleError> {
+        let mut zip = ZipWriter::new(out);
+        zip.start_file("mimetype", options(CompressionMethod::Stored))?;
+        zip.write_all(b"application/epub+zip")?;
+        zip.start_file(
+            "META-INF/container.xml",
+            options(CompressionMethod::Deflated),
+        )?;
+        write!(
+            zip,
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+             <container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n\
+             <rootfiles>\n<rootfile full-path=\"{ROOT}/content.opf\" media-type=\"application/oebps-package+xml\"/>\n\
+             </rootfiles>\n</container>\n"
+        )?;
+        Ok(EpubWriter {
+            zip,
+            items: Vec::new(),
+            written: HashSet::new(),
+        })
+    }
+
+    fn file(
+        &mut self,
+        href: &str,
+        method: CompressionMethod,
+        data: &[u8],
+    ) -> Result<(), AssembleError> {
+        self.zip
+            .start_file(format!("{ROOT}/{href}"), options(method))?;
+        self.zip.write_all(data)?;
+        Ok(())
+    }
+
+    /// Writes a chapter's page and its images.
+    pub fn chapter(&mut self, meta: &BookMeta, chapter: &Chapter) -> Result<(), AssembleError> {
+        debug_assert!(
+            !chapter.body.contains('\0'),
+            "unsettled link markers in {}",
+            chapter.id
+        );
+        let href = chapter.href();
+        let lang = chapter.language.as_deref().unwrap_or(&meta.language);
+        let mut page = String::with_capacity(chapter.body.len() + 512);
+        pages::page(&mut page, lang, &chapter.title, "essay", 1, &chapter.body);
+        self.file(&href, CompressionMethod::Deflated, page.as_bytes())?;
+        self.items.push(Item {
+            id: format!("ch-{}", chapter.id),
+            href,
+            media_type: XHTML,
+            properties: None,
+        });
+        for r in &chapter.resources {
+            self.resource(r, None)?;
+        }
+        Ok(())
+    }
+
+    fn resource(
+        &mut self,
+        r: &Resource,
+        properties: Option<&'static str>,
+    ) -> Result<(), AssembleError> {
+        if !self.written.insert(r.href.clone()) {
+            return Ok(());
+        }
+        // Raster images are compressed already; deflating them again costs time for nothing.
+        let method = if r.media_type == "image/svg+xml" || r.media_type.starts_with("text/") {
+            CompressionMethod::Deflated
+        } else {
+            CompressionMethod::Stored
+        };
+        self.file(&r.href, method, &r.data)?;
+        let id = if properties == Some("cover-image") {
+            "cover-image".to_string()
+        } else {
+            format!("res-{}", self.written.len())
+        };
+        self.items.push(Item {
+            id,
+            href: r.href.clone(),
+            media_type: r.media_type,
+            properties,
+        });
+        Ok(())
+    }
+
+    /// Writes the generated pages, the navigation and the package document; closes the zip.
+    pub fn finish(mut self, book: &Book) -> Result<W, AssembleError> {
+        let meta = book.meta;
+        let labels = book.labels;
+        let by_id: HashMap<&str, &Chapter> =
+            book.chapters.iter().map(|c| (c.id.as_str(), c)).collect();
+        let outline = Outline::new(book.contents, &by_id);
+
+        let mut front: Vec<Item> = Vec::new();
+        let mut page =
+            |id: &str, href: String, text: String, this: &mut Self| -> Result<(), AssembleError> {
+                this.file(&href, CompressionMethod::Deflated, text.as_bytes())?;
+                front.push(Item {
+                    id: id.to_string(),
+                    href,
+                    media_type: XHTML,
+                    properties: None,
+                });
+                Ok(())
+            };
+        if let Some(cover) = book.cover {
+            self.resource(cover, Some("cover-image"))?;
+            page(
+                "cover",
+                chapter_href("cover"),
+                pages::cover(meta, labels, &cover.href),
+                &mut self,
+            )?;
+        }
+        page(
+            "titlepage",
+            chapter_href("titlepage"),
+            pages::title_page(meta, labels),
+            &mut self,
+        )?;
+        page(
+            "contents",
+            chapter_href("contents"),
+            pages::contents(meta, labels, &outline),
+            &mut self,
+        )?;
+        let mut part_items = Vec::new();
+        for (n, entry) in book
+            .contents
+            .iter()
+            .filter(|e| matches!(e, Entry::Part { .. }))
+            .enumerate()
+        {
+            if let Entry::Part { title, .. } = entry {
+                let id = part_id(n + 1);
+                let href = chapter_href(&id);
+                self.file(
+                    &href,
+                    CompressionMethod::Deflated,
+                    pages::part(meta, &id, title).as_bytes(),
+                )?;
+                part_items.push(Item {
+                    id,
+                    href,
+                    media_type: XHTML,
+                    properties: None,
+                });
+            }
+        }
+        self.file(
+            pages::STYLESHEET,
+            CompressionMethod::Deflated,
+            book.css.as_bytes(),
+        )?;
+
+        let first = outline
+            .first_href()
+            .unwrap_or("text/contents.xhtml")
+            .to_string();
+        let mut landmarks = Vec::new();
+        if book.cover.is_some() {
+            landmarks.push(nav::Landmark {
+                kind: "cover",
+                label: labels.cover,
+                href: "text/cover.xhtml",
+            });
+        }
+        landmarks.push(nav::Landmark {
+            kind: "titlepage",
+            label: labels.title_page,
+            href: "text/titlepage.xhtml",
+        });
+        landmarks.push(nav::Landmark {
+            kind: "toc",
+            label: labels.contents,
+            href: "text/contents.xhtml",
+        });
+        landmarks.push(nav::Landmark {
+            kind: "bodymatter",
+            label: labels.start,
+            href: &first,
+        });
+        self.file(
+            "nav.xhtml",
+            CompressionMethod::Deflated,
+            nav::nav(meta, labels, &outline, &landmarks).as_bytes(),
+        )?;
+        self.file(
+            "toc.ncx",
+            CompressionMethod::Deflated,
+            nav::ncx(meta, &outline).as_bytes(),
+        )?;
+
+        // The manifest lists every file; the spine, the reading order.
+        let mut items: Vec<Item> = Vec::new();
+        items.push(Item {
+            id: "nav".into(),
+            href: "nav.xhtml".into(),
+            media_type: XHTML,
+            properties: Some("nav"),
+        });
+        items.push(Item {
+            id: "ncx".into(),
+            href: "toc.ncx".into(),
+            media_type: "application/x-dtbncx+xml",
+            properties: None,
+        });
+        items.push(Item {
+            id: "css".into(),
+            href: pages::STYLESHEET.into(),
+            media_type: "text/css",
+            properties: None,
+        });
+        let mut spine: Vec<String> = front.iter().map(|i| i.id.clone()).collect();
+        let mut part_n = 0;
+        for entry in book.contents {
+            match entry {
+                Entry::Essay(id) => spine.push(format!("ch-{id}")),
+                Entry::Part { essays, .. } => {
+                    spine.push(part_items[part_n].id.clone());
+                    part_n += 1;
+                    spine.extend(essays.iter().map(|id| format!("ch-{id}")));
+                }
+            }
+        }
+        items.extend(front);
+        items.extend(part_items);
+        items.append(&mut self.items);
+        let spine: Vec<&str> = spine.iter().map(String::as_str).collect();
+
+        let mut guide = Vec::new();
+        if book.cover.is_some() {
+            guide.push(GuideRef {
+                kind: "cover",
+                title: labels.cover,
+                href: "text/cover.xhtml",
+            });
+        }
+        guide.push(GuideRef {
+            kind: "title-page",
+            title: labels.title_page,
+            href: "text/titlepage.xhtml",
+        });
+        guide.push(GuideRef {
+            kind: "toc",
+            title: labels.contents,
+            href: "text/contents.xhtml",
+        });
+        guide.push(GuideRef {
+            kind: "text",
+            title: labels.start,
+            href: &first,
+        });
+
+        let package = opf::package(meta, &people(meta, book.chapters), &items, &spine, &guide);
+        self.file(
+            "content.opf",
+            CompressionMethod::Deflated,
+            package.as_bytes(),
+        )?;
+        Ok(self.zip.finish()?)
+    }
+}
+
+/// Everyone the metadata names: the manifest's creators (one entry per person, with all their
+/// roles; authors and editors are the book's creators), then each essay's author — a
+/// contributor of the book, or an added role of someone already named.
+fn people(meta: &BookMeta, chapters: &[Chapter]) -> Vec<Person> {
+    let mut people: Vec<Person> = Vec::new();
+    let mut add = |name: &str, role: Role, file_as: Option<&String>, creator: bool| match people
+        .iter_mut()
+        .find(|p| p.name == name)
+    {
+        Some(p) => {
+            if !p.roles.contains(&role) {
+                p.roles.push(role);
+            }
+            p.file_as = p.file_as.take().or_else(|| file_as.cloned());
+            p.creator |= creator;
+        }
+        None => people.push(Person {
+            name: name.to_string(),
+            roles: vec![role],
+            file_as: file_as.cloned(),
+            creator,
+        }),
+    };
+    for c in &meta.creators {
+        add(&c.name, c.role, c.file_as.as_ref(), c.role.is_primary());
+    }
+    for name in chapters.iter().flat_map(|c| &c.authors) {
+        add(name, Role::Author, None, false);
+    }
+    people
+}

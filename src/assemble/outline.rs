@@ -1,0 +1,145 @@
+//! The book's outline — parts → essays → headings — built once and read by the contents
+//! page, `nav.xhtml` and `toc.ncx`, so that the three always agree.
+
+use std::collections::HashMap;
+
+use crate::book::{Chapter, Entry, TocEntry, chapter_href};
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub title: String,
+    /// The essay title as XHTML (with its italics), for the contents page.
+    pub title_html: Option<String>,
+    /// Relative to the package folder: `text/essay.xhtml#id`.
+    pub href: String,
+    pub authors: Vec<String>,
+    pub is_part: bool,
+    pub children: Vec<Node>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Outline {
+    pub nodes: Vec<Node>,
+}
+
+/// A part's page: `text/part-1.xhtml`, with the id `part-1`.
+pub fn part_id(n: usize) -> String {
+    format!("part-{n}")
+}
+
+impl Outline {
+    pub fn new(entries: &[Entry], chapters: &HashMap<&str, &Chapter>) -> Outline {
+        let essay = |id: &String| -> Option<Node> {
+            let c = chapters.get(id.as_str())?;
+            Some(Node {
+                title: c.title.clone(),
+                title_html: Some(c.title_html.clone()),
+                href: chapter_href(&c.id),
+                authors: c.authors.clone(),
+                is_part: false,
+                children: nest(&c.id, &c.toc),
+            })
+        };
+        let mut parts = 0;
+        let nodes = entries
+            .iter()
+            .filter_map(|entry| match entry {
+                Entry::Essay(id) => essay(id),
+                Entry::Part { title, essays } => {
+                    parts += 1;
+                    Some(Node {
+                        title: title.clone(),
+                        title_html: None,
+                        href: chapter_href(&part_id(parts)),
+                        authors: Vec::new(),
+                        is_part: true,
+                        children: essays.iter().filter_map(essay).collect(),
+                    })
+                }
+            })
+            .collect();
+        Outline { nodes }
+    }
+
+    /// Levels of nesting (1: a flat list).
+    pub fn depth(&self) -> usize {
+        fn depth(nodes: &[Node]) -> usize {
+            nodes
+                .iter()
+                .map(|n| 1 + depth(&n.children))
+                .max()
+                .unwrap_or(0)
+        }
+        depth(&self.nodes)
+    }
+
+    /// The first page of the body (the first part or essay).
+    pub fn first_href(&self) -> Option<&str> {
+        self.nodes.first().map(|n| n.href.as_str())
+    }
+}
+
+/// Headings as a tree: each one under the nearest shallower heading before it.
+fn nest(chapter: &str, entries: &[TocEntry]) -> Vec<Node> {
+    // Built bottom-up with an explicit stack, so any sequence of levels nests correctly.
+    let mut stack: Vec<(u8, Node)> = Vec::new();
+    let mut roots: Vec<Node> = Vec::new();
+    let close = |stack: &mut Vec<(u8, Node)>, roots: &mut Vec<Node>| {
+        let (_, node) = stack.pop().expect("caller checked");
+        match stack.last_mut() {
+            Some((_, parent)) => parent.children.push(node),
+            None => roots.push(node),
+        }
+    };
+    for e in entries {
+        while stack.last().is_some_and(|(level, _)| *level >= e.level) {
+            close(&mut stack, &mut roots);
+        }
+        stack.push((
+            e.level,
+            Node {
+                title: e.title.clone(),
+                title_html: None,
+                href: format!("{}#{}", chapter_href(chapter), e.id),
+                authors: Vec::new(),
+                is_part: false,
+                children: Vec::new(),
+            },
+        ));
+    }
+    while !stack.is_empty() {
+        close(&mut stack, &mut roots);
+    }
+    roots
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(level: u8, id: &str) -> TocEntry {
+        TocEntry {
+            level,
+            title: id.to_string(),
+            id: id.to_string(),
+        }
+    }
+
+    #[test]
+    fn nests_by_level() {
+        let tree = nest(
+            "e",
+            &[
+                entry(2, "a"),
+                entry(3, "a1"),
+                entry(4, "a1x"),
+                entry(2, "b"),
+                entry(4, "b-deep"),
+            ],
+        );
+        assert_eq!(tree.len(), 2);
+        assert_eq!(tree[0].children[0].children[0].title, "a1x");
+        assert_eq!(tree[1].children[0].title, "b-deep");
+        assert_eq!(tree[1].children[0].href, "text/e.xhtml#b-deep");
+    }
+}
