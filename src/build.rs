@@ -1,0 +1,414 @@
+//! The pipeline: load the manifest, resolve everything a build needs (style, cover, output
+//! path, dates) before any work, convert the essays on every core, and stream the chapters
+//! into a temporary file that replaces the target only once the book is complete.
+
+use std::collections::HashMap;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::assemble::{self, EpubWriter};
+use crate::book::{BookMeta, Chapter, Creator, Entry, Resource, Role};
+use crate::convert::{self, Context};
+use crate::diag::{Diagnostic, error_count};
+use crate::labels::{self, Labels};
+use crate::manifest::{self, Collection, Item, Style};
+use crate::text::slug;
+
+/// Everything a build needs, resolved before the first essay is read.
+pub struct Plan {
+    pub collection: Collection,
+    pub meta: BookMeta,
+    pub css: String,
+    pub cover: Option<Resource>,
+    pub contents: Vec<Entry>,
+    pub labels: &'static Labels,
+}
+
+/// Loads and checks the collection at `path`; `None` if it has errors (they are in `diags`).
+pub fn plan(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
+    let collection = manifest::load(path, diags)?;
+    let css = match &collection.style {
+        Style::Theme(theme) => theme.css.to_string(),
+        Style::File(file) => {
+            let text = std::fs::read(&file.abs)
+                .map_err(|e| {
+                    Diagnostic::error("style", format!("cannot read the style sheet: {e}"))
+                        .in_file(&file.display)
+                })
+                .and_then(|bytes| manifest::decode(bytes, &file.display));
+            match text {
+                Ok(css) => {
+                    let (css, removed) = crate::styles::without_external_references(&css);
+                    if removed > 0 {
+                        diags.push(
+                            Diagnostic::warning(
+                                "style-url",
+                                format!("{removed} `url()`/`@import` reference(s) removed from the style sheet"),
+                            )
+                            .in_file(&file.display)
+                            .help("a book's style sheet cannot load other files; fonts and images come later"),
+                        );
+                    }
+                    css
+                }
+                Err(d) => {
+                    diags.push(d);
+                    return None;
+                }
+            }
+        }
+    };
+    let mut meta = collection.meta.clone();
+    meta.modified = modified(&meta, diags)?;
+    let cover = collection.cover.as_ref().map(|c| Resource {
+        href: crate::paths::package_path(&c.file.rel, crate::media::extension(c.media_type)),
+        media_type: c.media_type,
+        data: Arc::new(c.data.clone()),
+    });
+    let contents = collection
+        .contents
+        .iter()
+        .map(|item| match item {
+            Item::Essay(e) => Entry::Essay(e.id.clone()),
+            Item::Part { title, essays } => Entry::Part {
+                title: title.clone(),
+                essays: essays.iter().map(|e| e.id.clone()).collect(),
+            },
+        })
+        .collect();
+    let labels = labels::for_language(&meta.language);
+    Some(Plan {
+        collection,
+        meta,
+        css,
+        cover,
+        contents,
+        labels,
+    })
+}
+
+/// `dcterms:modified`: from `SOURCE_DATE_EPOCH` when set, else from the book's `date`, else a
+/// fixed date. Never the clock: the same input gives the same book.
+fn modified(meta: &BookMeta, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    if let Ok(raw) = std::env::var("SOURCE_DATE_EPOCH") {
+        return match raw.trim().parse::<i64>() {
+            Ok(secs) if secs >= 0 => Some(rfc3339(secs)),
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        "source-date-epoch",
+                        format!("SOURCE_DATE_EPOCH is `{raw}`, not a number of seconds"),
+                    )
+                    .help("unset it, or set it to a Unix time such as 1700000000"),
+                );
+                None
+            }
+        };
+    }
+    Some(match meta.date.as_deref() {
+        Some(d) if d.len() >= 10 => format!("{}T00:00:00Z", &d[..10]),
+        Some(d) if d.len() == 7 => format!("{d}-01T00:00:00Z"),
+        Some(d) if d.len() == 4 => format!("{d}-01-01T00:00:00Z"),
+        _ => "2000-01-01T00:00:00Z".to_string(),
+    })
+}
+
+/// Seconds since 1970 → `YYYY-MM-DDThh:mm:ssZ` (UTC; no time zone is consulted).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Where the book goes without `-o`: `<manifest folder>/build/<slug of the title>.epub`.
+pub fn default_output(plan: &Plan) -> PathBuf {
+    let name = slug(&plan.meta.title);
+    let name = if name.is_empty() {
+        "book".to_string()
+    } else {
+        name
+    };
+    plan.collection.root.shown(&format!("build/{name}.epub"))
+}
+
+/// What a build made.
+pub struct Built {
+    pub path: PathBuf,
+    pub essays: usize,
+    pub bytes: u64,
+}
+
+/// Builds the book. Returns what was written, or `None` when the input has errors (all of
+/// them in `diags`); an existing book at the target is then left as it was.
+pub fn build(path: &Path, output: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Option<Built> {
+    let plan = plan(path, diags)?;
+    let target = match output {
+        Some(o) => o.to_path_buf(),
+        None => default_output(&plan),
+    };
+    let dir = match prepare_target(&plan, &target, output.is_none()) {
+        Ok(dir) => dir,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let temp = match tempfile::Builder::new()
+        .prefix(".anthology-")
+        .suffix(".epub.tmp")
+        .tempfile_in(&dir)
+    {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "output",
+                format!("cannot write in {}: {e}", dir.display()),
+            ));
+            return None;
+        }
+    };
+    let file = match temp.reopen() {
+        Ok(f) => f,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "output",
+                format!("cannot write in {}: {e}", dir.display()),
+            ));
+            return None;
+        }
+    };
+    let mut writer = match EpubWriter::new(BufWriter::new(file)) {
+        Ok(w) => w,
+        Err(e) => {
+            diags.push(Diagnostic::error("output", e.to_string()));
+            return None;
+        }
+    };
+    let chapters = convert_all(&plan, Some(&mut writer), diags)?;
+    let book = assemble::Book {
+        meta: &book_meta(&plan.meta, &chapters),
+        labels: plan.labels,
+        css: &plan.css,
+        cover: plan.cover.as_ref(),
+        contents: &plan.contents,
+        chapters: &chapters,
+    };
+    let result = writer
+        .finish(&book)
+        .and_then(|buf| buf.into_inner().map_err(|e| e.into_error().into()));
+    if let Err(e) = result.and_then(|f| Ok(f.sync_all()?)) {
+        diags.push(Diagnostic::error("output", e.to_string()).in_file(&target));
+        return None;
+    }
+    if let Err(e) = finish_file(temp, &target) {
+        diags.push(
+            Diagnostic::error("output", format!("cannot write the book: {e}")).in_file(&target),
+        );
+        return None;
+    }
+    let bytes = std::fs::metadata(&target).map_or(0, |m| m.len());
+    Some(Built {
+        path: target,
+        essays: chapters.len(),
+        bytes,
+    })
+}
+
+/// Runs every stage but writing. True when there is no error.
+pub fn check(path: &Path, diags: &mut Vec<Diagnostic>) -> bool {
+    let Some(plan) = plan(path, diags) else {
+        return false;
+    };
+    convert_all::<std::io::Cursor<Vec<u8>>>(&plan, None, diags).is_some() && error_count(diags) == 0
+}
+
+/// Checks the target before any work: not a folder, not one of the inputs, its folder there.
+fn prepare_target(plan: &Plan, target: &Path, default: bool) -> Result<PathBuf, Diagnostic> {
+    if target.is_dir() {
+        return Err(Diagnostic::error(
+            "output",
+            format!(
+                "{} is a folder; name the .epub file to write",
+                target.display()
+            ),
+        ));
+    }
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if default && let Err(e) = std::fs::create_dir_all(&dir) {
+        return Err(Diagnostic::error(
+            "output",
+            format!("cannot create {}: {e}", dir.display()),
+        ));
+    }
+    if !dir.is_dir() {
+        return Err(Diagnostic::error(
+            "output",
+            format!("the folder {} does not exist", dir.display()),
+        ));
+    }
+    if let Ok(abs) = target.canonicalize() {
+        let c = &plan.collection;
+        let inputs = c
+            .essays()
+            .map(|e| &e.file.abs)
+            .chain(c.cover.as_ref().map(|cv| &cv.file.abs))
+            .chain(match &c.style {
+                Style::File(f) => Some(&f.abs),
+                Style::Theme(_) => None,
+            });
+        let manifest = c.manifest.canonicalize().ok();
+        if inputs.into_iter().any(|i| *i == abs) || manifest.as_ref() == Some(&abs) {
+            return Err(Diagnostic::error(
+                "output",
+                format!(
+                    "{} is an input of the book; it will not be overwritten",
+                    target.display()
+                ),
+            ));
+        }
+    }
+    Ok(dir)
+}
+
+/// Moves the finished temporary file into place (atomically, on the same file system).
+fn finish_file(temp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))?;
+    temp.persist(target).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The metadata as the book carries it: with no author or editor named in the manifest, the
+/// essays' authors are the book's authors.
+fn book_meta(meta: &BookMeta, chapters: &[Chapter]) -> BookMeta {
+    let mut meta = meta.clone();
+    if !meta.creators.iter().any(|c| c.role.is_primary()) {
+        let mut authors: Vec<Creator> = Vec::new();
+        for name in chapters.iter().flat_map(|c| &c.authors) {
+            if !authors.iter().any(|a| &a.name == name) {
+                authors.push(Creator {
+                    name: name.clone(),
+                    role: Role::Author,
+                    file_as: None,
+                });
+            }
+        }
+        authors.append(&mut meta.creators);
+        meta.creators = authors;
+    }
+    meta
+}
+
+/// Essays converted at once: enough to keep every core busy, few enough to bound memory.
+const BATCH: usize = 16;
+
+/// Reads and converts every essay (in parallel, in batches) and writes each chapter as soon as
+/// it is ready. Chapters that link into other essays wait until every essay's anchors are
+/// known. Returns the chapters' summaries (bodies dropped), or `None` after an error.
+fn convert_all<W: std::io::Write + std::io::Seek>(
+    plan: &Plan,
+    mut writer: Option<&mut EpubWriter<W>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<Chapter>> {
+    let collection = &plan.collection;
+    let essays: Vec<&manifest::EssayRef> = collection.essays().collect();
+    let ids = collection.essay_ids();
+    let mut summaries: Vec<Chapter> = Vec::with_capacity(essays.len());
+    let mut waiting: Vec<usize> = Vec::new();
+    let mut anchors: HashMap<String, HashMap<String, String>> = HashMap::new();
+    let mut failed = error_count(diags) > 0;
+
+    for batch in essays.chunks(BATCH) {
+        let results: Vec<(Option<Chapter>, Vec<Diagnostic>)> = batch
+            .par_iter()
+            .map(|essay| {
+                let mut d = Vec::new();
+                let chapter = manifest::read_essay(essay, &mut d).and_then(|source| {
+                    let ctx = Context {
+                        essay_id: &essay.id,
+                        essay_rel: &essay.file.rel,
+                        root: &collection.root,
+                        essays: &ids,
+                        source: &source.body,
+                        book_language: &plan.meta.language,
+                        toc_depth: plan.meta.toc_depth,
+                        labels: plan.labels,
+                    };
+                    convert::convert(&ctx, &source.meta, &mut d)
+                });
+                (chapter, d)
+            })
+            .collect();
+        for (chapter, mut d) in results {
+            diags.append(&mut d);
+            let Some(mut chapter) = chapter else {
+                failed = true;
+                continue;
+            };
+            anchors.insert(chapter.id.clone(), std::mem::take(&mut chapter.anchors));
+            if chapter.cross_links.is_empty() {
+                if !failed && let Some(w) = writer.as_deref_mut() {
+                    if let Err(e) = w.chapter(&plan.meta, &chapter) {
+                        diags.push(Diagnostic::error("output", e.to_string()));
+                        return None;
+                    }
+                }
+                drop_body(&mut chapter);
+            } else {
+                waiting.push(summaries.len());
+            }
+            summaries.push(chapter);
+        }
+    }
+    for i in waiting {
+        let chapter = &mut summaries[i];
+        convert::settle_cross_links(chapter, &anchors, diags);
+        if !failed && let Some(w) = writer.as_deref_mut() {
+            if let Err(e) = w.chapter(&plan.meta, chapter) {
+                diags.push(Diagnostic::error("output", e.to_string()));
+                return None;
+            }
+        }
+        drop_body(chapter);
+    }
+    if failed { None } else { Some(summaries) }
+}
+
+/// Once written, a chapter is kept only as a summary for the contents and the OPF.
+fn drop_body(chapter: &mut Chapter) {
+    chapter.body = String::new();
+    chapter.resources = Vec::new();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_from_epoch() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}
