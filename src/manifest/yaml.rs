@@ -345,9 +345,15 @@ mod tests {
             .err()
             .unwrap()
             .remove(0);
+        // The error is at the end of the file: the place where the list opened says more.
         let loc = err.location.unwrap();
-        assert_eq!(loc.line, Some(3));
-        assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
+        assert_eq!((loc.line, loc.col), (Some(1), Some(4)));
+        assert!(
+            err.message
+                .contains("while parsing a flow sequence that starts at line 1"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
