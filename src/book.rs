@@ -197,6 +197,9 @@ pub struct Chapter {
     pub body: String,
     pub toc: Vec<TocEntry>,
     pub resources: Vec<Resource>,
+    /// Images on the page, and how many of them have no alt text (for accessibility metadata).
+    pub images: usize,
+    pub images_without_alt: usize,
     /// Anchors a link may name (`anchor` in `essay.md#anchor`) → the id written in the file.
     pub anchors: HashMap<String, String>,
     pub cross_links: Vec<CrossLink>,

@@ -358,3 +358,28 @@ fn a_link_to_a_missing_anchor_in_another_essay_becomes_text() {
     );
     assert_valid(&p.path().join("b.epub"));
 }
+
+#[test]
+fn accessibility_metadata_follows_the_content() {
+    let png =
+        std::fs::read(repo().join("tests/fixtures/kitchen-sink/essays/img/figure.png")).unwrap();
+    let opf_of = |alt: &str| {
+        let p = minimal()
+            .file("essays/fig.png", &png)
+            .file("essays/two.md", format!("# Two\n\n![{alt}](fig.png)\n"));
+        p.run(&["build", ".", "-o", "b.epub"]).success();
+        assert_valid(&p.path().join("b.epub"));
+        unzip_text(&p.path().join("b.epub"))["EPUB/content.opf"].clone()
+    };
+    let described = opf_of("A blue rectangle");
+    assert!(
+        described.contains("<meta property=\"schema:accessibilityFeature\">alternativeText</meta>"),
+        "{described}"
+    );
+    assert!(described.contains("<meta property=\"schema:accessModeSufficient\">textual</meta>"));
+    assert!(described.contains("<meta property=\"schema:accessMode\">visual</meta>"));
+    let undescribed = opf_of("");
+    assert!(!undescribed.contains("alternativeText"), "{undescribed}");
+    assert!(!undescribed.contains("<meta property=\"schema:accessModeSufficient\">textual</meta>"));
+    assert!(undescribed.contains("1 of its 1 images has no text description"));
+}

@@ -320,7 +320,18 @@ impl<W: Write + Seek> EpubWriter<W> {
             href: &first,
         });
 
-        let package = opf::package(meta, &people(meta, book.chapters), &items, &spine, &guide);
+        let access = opf::Access {
+            images: book.chapters.iter().map(|c| c.images).sum(),
+            images_without_alt: book.chapters.iter().map(|c| c.images_without_alt).sum(),
+        };
+        let package = opf::package(
+            meta,
+            &people(meta, book.chapters),
+            &access,
+            &items,
+            &spine,
+            &guide,
+        );
         self.file(
             "content.opf",
             CompressionMethod::Deflated,

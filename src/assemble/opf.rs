@@ -5,6 +5,49 @@ use std::fmt::Write as _;
 use crate::book::{BookMeta, Role};
 use crate::text::escape;
 
+/// Accessibility metadata, derived from what the book holds: a book with an image that has no
+/// alt text does not claim `alternativeText`, nor that text alone suffices.
+fn accessibility(o: &mut String, access: &Access) {
+    let images = access.images > 0;
+    let described = access.images_without_alt == 0;
+    let mut meta = |property: &str, value: &str| {
+        let _ = writeln!(o, "<meta property=\"schema:{property}\">{value}</meta>");
+    };
+    meta("accessMode", "textual");
+    if images {
+        meta("accessMode", "visual");
+        meta("accessModeSufficient", "textual,visual");
+    }
+    if described {
+        meta("accessModeSufficient", "textual");
+    }
+    for feature in ["structuralNavigation", "tableOfContents", "readingOrder"] {
+        meta("accessibilityFeature", feature);
+    }
+    if images && described {
+        meta("accessibilityFeature", "alternativeText");
+    }
+    meta("accessibilityHazard", "none");
+    let pictures = match (access.images, access.images_without_alt) {
+        (0, _) => "It has no images.".to_string(),
+        (n, 0) => format!(
+            "Its {n} image{} described in text.",
+            if n == 1 { " is" } else { "s are all" }
+        ),
+        (n, m) => format!(
+            "{m} of its {n} images {} no text description.",
+            if m == 1 { "has" } else { "have" }
+        ),
+    };
+    meta(
+        "accessibilitySummary",
+        &format!(
+            "This book has a table of contents, structured headings and a logical reading order; \
+             its notes link to and from the text. {pictures} It has no flashing, motion or sound."
+        ),
+    );
+}
+
 /// One file of the package.
 pub struct Item {
     pub id: String,
@@ -29,9 +72,16 @@ pub struct Person {
     pub creator: bool,
 }
 
+/// What the book holds, for its accessibility metadata (EPUB Accessibility 1.1).
+pub struct Access {
+    pub images: usize,
+    pub images_without_alt: usize,
+}
+
 pub fn package(
     meta: &BookMeta,
     people: &[Person],
+    access: &Access,
     items: &[Item],
     spine: &[&str],
     guide: &[GuideRef],
@@ -121,6 +171,7 @@ pub fn package(
         "<meta property=\"dcterms:modified\">{}</meta>",
         escape(&meta.modified)
     );
+    accessibility(&mut o, access);
     if let Some(series) = &meta.series {
         let _ = writeln!(
             o,

@@ -141,6 +141,8 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
         body: written.body,
         toc: written.toc,
         resources: written.resources,
+        images: written.images,
+        images_without_alt: written.images_without_alt,
         anchors: written.anchors,
         cross_links: written.cross_links,
     })

@@ -72,6 +72,8 @@ pub struct Writer<'a> {
     anchor_links: Vec<AnchorLink>,
     toc: Vec<TocEntry>,
     resources: Vec<Resource>,
+    images: usize,
+    images_without_alt: usize,
     diags: Vec<Diagnostic>,
     /// Added to every heading level (1 when the body uses `#` for its sections).
     shift: u8,
@@ -81,6 +83,8 @@ pub struct Writer<'a> {
 pub struct Written {
     pub body: String,
     pub toc: Vec<TocEntry>,
+    pub images: usize,
+    pub images_without_alt: usize,
     pub anchors: HashMap<String, String>,
     pub cross_links: Vec<CrossLink>,
     pub resources: Vec<Resource>,
@@ -106,6 +110,8 @@ impl<'a> Writer<'a> {
             anchor_links: Vec::new(),
             toc: Vec::new(),
             resources: Vec::new(),
+            images: 0,
+            images_without_alt: 0,
             diags: Vec::new(),
             shift,
         }
@@ -354,7 +360,9 @@ impl<'a> Writer<'a> {
         let origin = self.location(at);
         match links::image(self.ctx, src) {
             Ok(found) => {
+                self.images += 1;
                 if alt.is_empty() {
+                    self.images_without_alt += 1;
                     self.diags.push(
                         Diagnostic::warning("image-alt", format!("the image `{src}` has no alt text"))
                             .at(origin.clone())
@@ -514,6 +522,8 @@ impl<'a> Writer<'a> {
         Written {
             body,
             toc: self.toc,
+            images: self.images,
+            images_without_alt: self.images_without_alt,
             anchors: self.anchors,
             cross_links,
             resources: self.resources,
