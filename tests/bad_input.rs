@@ -41,6 +41,13 @@ fn assert_rejected(p: &Project, expected: &[&str]) -> String {
         "temporary files left behind: {leftovers:?}"
     );
 
+    // Nor is a new file created where there was none.
+    p.run(&["build", ".", "-o", "fresh.epub"]).failure();
+    assert!(
+        !p.path().join("fresh.epub").exists(),
+        "a failed build created its target"
+    );
+
     let check = p.run(&["check", "."]);
     check.failure();
     for e in expected {
