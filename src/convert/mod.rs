@@ -82,17 +82,18 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
     let (title_html, title) = inline(&title_source);
     let subtitle = meta.subtitle.as_deref().map(inline);
 
-    let body_events: Vec<_> = match &skip {
-        Some(range) => events[..range.start]
+    // The title's own heading, when the title is printed from the metadata, is left out.
+    let skip = skip.unwrap_or(0..0);
+    let body = || {
+        events
             .iter()
-            .chain(&events[range.end..])
-            .cloned()
-            .collect(),
-        None => events,
+            .enumerate()
+            .filter(|(i, _)| !skip.contains(i))
+            .map(|(_, e)| &e.0)
     };
     // When the body uses `#` for its sections, every heading moves down a level: the essay's
     // title is the page's only `<h1>`.
-    let shift = u8::from(body_events.iter().any(|(e, _)| {
+    let shift = u8::from(body().any(|e| {
         matches!(
             e,
             Event::Start(Tag::Heading {
@@ -101,9 +102,7 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
             })
         )
     }));
-    let has_html = body_events
-        .iter()
-        .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
+    let has_html = body().any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
 
     let header = header(
         ctx,
@@ -114,10 +113,10 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
     let mut w = writer::Writer::new(ctx, header, shift);
     if has_html {
         let mut staging = html::Staging::default();
-        markdown::drive(&body_events, &mut staging);
+        markdown::drive(&events, &skip, &mut staging);
         html::write(&staging.out, &mut w);
     } else {
-        markdown::drive(&body_events, &mut w);
+        markdown::drive(&events, &skip, &mut w);
     }
     let mut written = w.finish(ctx.labels.notes);
     written.body.push_str("</section>");
@@ -237,6 +236,9 @@ pub fn settle_cross_links(
         _ => String::new(),
     });
 }
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 #[cfg(test)]
 mod tests;

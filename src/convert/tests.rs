@@ -1,110 +1,23 @@
 //! The converter's promises, tested on generated input: whatever the Markdown and raw HTML,
 //! the chapter is well-formed XML, its ids are unique, and its fragment links lead somewhere.
 
-use std::collections::{HashMap, HashSet};
-
 use proptest::prelude::*;
 
+use super::testing::{Fixture, check_sound};
 use super::*;
-use crate::paths::Root;
-
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde\0\0\0\x0cIDATx\x9cc\xf8\xcf\xc0\0\0\x03\x01\x01\0\xc9\xfe\x92\xef\0\0\0\0IEND\xaeB`\x82";
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    root: Root,
-    essays: HashMap<String, String>,
-}
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("x.png"), PNG).unwrap();
-    let root = Root::new(dir.path()).unwrap();
-    let essays = HashMap::from([
-        ("e.md".to_string(), "e".to_string()),
-        ("other.md".to_string(), "other".to_string()),
-    ]);
-    Fixture {
-        _dir: dir,
-        root,
-        essays,
-    }
+    Fixture::new()
 }
 
-/// Converts `markdown` as the essay `e.md`, settling links into other essays (none exist).
 fn convert_text(f: &Fixture, markdown: &str) -> (Option<Chapter>, Vec<Diagnostic>) {
-    let source = SourceFile::new("e.md", markdown.to_string());
-    let ctx = Context {
-        essay_id: "e",
-        essay_rel: "e.md",
-        root: &f.root,
-        essays: &f.essays,
-        source: &source,
-        book_language: "en",
-        toc_depth: 3,
-        labels: crate::labels::for_language("en"),
-    };
-    let meta = EssayMeta {
-        title: Some("A Title".into()),
-        ..EssayMeta::default()
-    };
-    let mut diags = Vec::new();
-    let mut chapter = convert(&ctx, &meta, &mut diags);
-    if let Some(c) = &mut chapter {
-        settle_cross_links(c, &HashMap::new(), &mut diags);
-    }
-    (chapter, diags)
+    f.convert(markdown)
 }
 
-/// Parses the chapter as the assembler will wrap it, and checks ids and fragment links.
+#[track_caller]
 fn assert_sound(body: &str) {
-    assert!(!body.contains('\0'), "an unsettled marker is left:\n{body}");
-    let page = format!(
-        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"><body>{body}</body></html>"
-    );
-    let doc =
-        roxmltree::Document::parse(&page).unwrap_or_else(|e| panic!("not XML ({e}):\n{body}"));
-    let mut ids = HashSet::new();
-    for node in doc.descendants().filter(roxmltree::Node::is_element) {
-        if let Some(id) = node.attribute("id") {
-            assert!(ids.insert(id.to_string()), "duplicate id {id}:\n{body}");
-            assert!(
-                id.starts_with("e") && !id.contains(' '),
-                "id {id} is not namespaced:\n{body}"
-            );
-        }
-    }
-    for node in doc.descendants().filter(|n| n.has_tag_name("a")) {
-        if let Some(href) = node.attribute("href")
-            && let Some(fragment) = href.strip_prefix('#')
-        {
-            assert!(ids.contains(fragment), "dangling link {href}:\n{body}");
-        }
-        // No link inside a link.
-        assert!(
-            !node.ancestors().skip(1).any(|a| a.has_tag_name("a")),
-            "nested links:\n{body}"
-        );
-    }
-    for node in doc.descendants().filter(roxmltree::Node::is_element) {
-        let name = node.tag_name().name();
-        assert!(
-            !matches!(
-                name,
-                "script" | "iframe" | "object" | "embed" | "form" | "style"
-            ),
-            "<{name}> survived:\n{body}"
-        );
-        for attr in node.attributes() {
-            assert!(
-                !attr.name().starts_with("on"),
-                "event handler survived:\n{body}"
-            );
-            assert!(
-                !attr.value().to_ascii_lowercase().contains("javascript:"),
-                "javascript: survived:\n{body}"
-            );
-        }
+    if let Err(problem) = check_sound(body) {
+        panic!("{problem}:\n{body}");
     }
 }
 

@@ -1,0 +1,138 @@
+//! What the converter promises, as a check that tests and fuzz targets share: converting any
+//! text as an essay gives a chapter that parses as XML, with unique, namespaced ids, fragment
+//! links that lead somewhere, no link inside a link, and nothing active.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Context, convert, settle_cross_links};
+use crate::book::Chapter;
+use crate::diag::{Diagnostic, SourceFile};
+use crate::manifest::EssayMeta;
+use crate::paths::Root;
+
+/// A 1×1 PNG, `x.png` in the fixture's folder, so that generated images can be found.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde\0\0\0\x0cIDATx\x9cc\xf8\xcf\xc0\0\0\x03\x01\x01\0\xc9\xfe\x92\xef\0\0\0\0IEND\xaeB`\x82";
+
+/// A collection folder with the essays `e.md` (being converted) and `other.md`.
+pub struct Fixture {
+    _dir: tempfile::TempDir,
+    root: Root,
+    essays: HashMap<String, String>,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        std::fs::write(dir.path().join("x.png"), PNG).expect("write x.png");
+        let root = Root::new(dir.path()).expect("the temporary folder");
+        let essays = HashMap::from([
+            ("e.md".to_string(), "e".to_string()),
+            ("other.md".to_string(), "other".to_string()),
+        ]);
+        Fixture {
+            _dir: dir,
+            root,
+            essays,
+        }
+    }
+
+    /// Converts `markdown` as the essay `e.md` and settles its links into other essays
+    /// (none of whose anchors exist).
+    pub fn convert(&self, markdown: &str) -> (Option<Chapter>, Vec<Diagnostic>) {
+        let source = SourceFile::new("e.md", markdown.to_string());
+        let ctx = Context {
+            essay_id: "e",
+            essay_rel: "e.md",
+            root: &self.root,
+            essays: &self.essays,
+            source: &source,
+            book_language: "en",
+            toc_depth: 3,
+            labels: crate::labels::for_language("en"),
+        };
+        let meta = EssayMeta {
+            title: Some("A Title".into()),
+            ..EssayMeta::default()
+        };
+        let mut diags = Vec::new();
+        let mut chapter = convert(&ctx, &meta, &mut diags);
+        if let Some(c) = &mut chapter {
+            settle_cross_links(c, &HashMap::new(), &mut diags);
+        }
+        (chapter, diags)
+    }
+}
+
+impl Default for Fixture {
+    fn default() -> Self {
+        Fixture::new()
+    }
+}
+
+/// Checks a chapter body as the assembler will wrap it; the error says what is wrong.
+pub fn check_sound(body: &str) -> Result<(), String> {
+    if body.contains('\0') {
+        return Err("an unsettled link marker is left".into());
+    }
+    let page = format!(
+        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"><body>{body}</body></html>"
+    );
+    let doc = roxmltree::Document::parse(&page).map_err(|e| format!("not XML: {e}"))?;
+    let mut ids = HashSet::new();
+    for node in doc.descendants().filter(roxmltree::Node::is_element) {
+        let name = node.tag_name().name();
+        if matches!(
+            name,
+            "script" | "iframe" | "object" | "embed" | "form" | "style" | "meta" | "base" | "link"
+        ) {
+            return Err(format!("<{name}> survived"));
+        }
+        for attr in node.attributes() {
+            if attr.name().starts_with("on") || attr.name() == "style" {
+                return Err(format!("the attribute {} survived", attr.name()));
+            }
+            // The scheme as a browser reads it: spaces and control characters inside ignored.
+            let url: String = attr
+                .value()
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let is_url = matches!(attr.name(), "href" | "src" | "cite" | "action" | "data");
+            if is_url
+                && ["javascript:", "data:", "vbscript:", "file:"]
+                    .iter()
+                    .any(|s| url.starts_with(s))
+            {
+                return Err(format!("the URL {url} survived"));
+            }
+        }
+        if let Some(id) = node.attribute("id") {
+            if !ids.insert(id.to_string()) {
+                return Err(format!("the id {id} appears twice"));
+            }
+            if !(id == "e" || id.starts_with("e_")) {
+                return Err(format!("the id {id} is not namespaced by its essay"));
+            }
+        }
+        if node.has_tag_name("a") && node.ancestors().skip(1).any(|a| a.has_tag_name("a")) {
+            return Err("a link inside a link".into());
+        }
+    }
+    for node in doc.descendants().filter(|n| n.has_tag_name("a")) {
+        if let Some(fragment) = node.attribute("href").and_then(|h| h.strip_prefix('#'))
+            && !ids.contains(fragment)
+        {
+            return Err(format!("the link #{fragment} leads nowhere"));
+        }
+    }
+    let depth = doc
+        .descendants()
+        .map(|n| n.ancestors().count())
+        .max()
+        .unwrap_or(0);
+    if depth > super::writer::MAX_DEPTH + 10 {
+        return Err(format!("elements nest {depth} deep"));
+    }
+    Ok(())
+}
