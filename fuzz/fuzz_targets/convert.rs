@@ -1,0 +1,21 @@
+//! Any bytes, read as an essay (Markdown with raw HTML), convert without a panic into a
+//! chapter that is well-formed XML with unique ids and no dangling or active links.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use anthology::convert::testing::{Fixture, check_sound};
+use libfuzzer_sys::fuzz_target;
+
+static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+
+fuzz_target!(|data: &[u8]| {
+    // Non-UTF-8 input is refused before conversion (and tested there).
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let (chapter, _) = FIXTURE.get_or_init(Fixture::new).convert(text);
+    if let Some(chapter) = chapter
+        && let Err(problem) = check_sound(&chapter.body)
+    {
+        panic!("{problem}\n{}", chapter.body);
+    }
+});
