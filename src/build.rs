@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -138,6 +138,46 @@ pub fn rfc3339(secs: i64) -> String {
     )
 }
 
+/// The temporary file being written, removed if the build is interrupted.
+static IN_PROGRESS: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Makes Ctrl-C, SIGTERM and SIGHUP remove the unfinished book's temporary file before the
+/// process ends: an interrupted build leaves the previous book and no debris behind.
+pub fn remove_partial_output_on_interrupt() {
+    let _ = ctrlc::set_handler(|| {
+        if let Some(path) = IN_PROGRESS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        {
+            let _ = std::fs::remove_file(path);
+        }
+        eprintln!("interrupted: no book was written");
+        std::process::exit(130);
+    });
+}
+
+/// Registers the temporary file for removal on interrupt, for as long as the guard lives.
+struct InProgress;
+
+impl InProgress {
+    fn new(path: &Path) -> Self {
+        *IN_PROGRESS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(path.to_path_buf());
+        InProgress
+    }
+}
+
+impl Drop for InProgress {
+    fn drop(&mut self) {
+        IN_PROGRESS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+    }
+}
+
 /// Where the book goes without `-o`: `<manifest folder>/build/<slug of the title>.epub`.
 pub fn default_output(plan: &Plan) -> PathBuf {
     let name = slug(&plan.meta.title);
@@ -185,6 +225,7 @@ pub fn build(path: &Path, output: Option<&Path>, diags: &mut Vec<Diagnostic>) ->
             return None;
         }
     };
+    let _guard = InProgress::new(temp.path());
     let file = match temp.reopen() {
         Ok(f) => f,
         Err(e) => {

@@ -29,9 +29,17 @@ pub struct Location {
     pub snippet: Option<String>,
     /// How many characters the caret underlines.
     pub width: usize,
+    /// Where the caret goes in `snippet` (differs from `col` when a long line is cut).
+    pub caret: usize,
 }
 
 impl Location {
+    fn with_caret_at(mut self, caret: usize) -> Self {
+        self.caret = caret;
+        self.width = self.width.min(SNIPPET_CHARS);
+        self
+    }
+
     pub fn file(file: impl Into<PathBuf>) -> Self {
         Location {
             file: file.into(),
@@ -39,6 +47,7 @@ impl Location {
             col: None,
             snippet: None,
             width: 1,
+            caret: 1,
         }
     }
 }
@@ -125,11 +134,11 @@ impl Diagnostic {
                 let bar = paint("1;34", "|");
                 let _ = writeln!(out, "{pad} {bar}");
                 let _ = writeln!(out, "{} {bar} {}", paint("1;34", &line.to_string()), text);
-                if let Some(col) = loc.col {
+                if loc.col.is_some() {
                     // Tabs keep their width so that the caret stays under the right character.
                     let lead: String = text
                         .chars()
-                        .take(col.saturating_sub(1))
+                        .take(loc.caret.saturating_sub(1))
                         .map(|c| if c == '\t' { '\t' } else { ' ' })
                         .collect();
                     let carets = "^".repeat(loc.width.max(1));
@@ -201,19 +210,21 @@ impl SourceFile {
             .line_starts
             .get(index + 1)
             .map_or(self.text.len(), |&e| e - 1);
-        let snippet = self.text[start..end].trim_end_matches('\r').to_string();
         let clipped_end = range.end.min(end).max(range.start);
         let width = self.text[floor_char_boundary(&self.text, range.start)
             ..floor_char_boundary(&self.text, clipped_end)]
             .chars()
             .count();
+        let (snippet, shown_col) = clip(self.text[start..end].trim_end_matches('\r'), col);
         Location {
             file: self.path.clone(),
             line: Some(line),
             col: Some(col),
             snippet: Some(snippet),
             width,
+            caret: 1,
         }
+        .with_caret_at(shown_col)
     }
 }
 
@@ -228,17 +239,45 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// Makes a location from a 1-based line and column in a text that is not held as a
 /// [`SourceFile`] (YAML errors carry their own positions).
 pub fn location_in(path: &Path, text: &str, line: usize, col: usize, width: usize) -> Location {
-    let snippet = text
-        .lines()
-        .nth(line.saturating_sub(1))
-        .map(|l| l.trim_end_matches('\r').to_string());
+    let (snippet, shown_col) = match text.lines().nth(line.saturating_sub(1)) {
+        Some(l) => {
+            let (s, c) = clip(l.trim_end_matches('\r'), col);
+            (Some(s), c)
+        }
+        None => (None, col),
+    };
     Location {
         file: path.to_path_buf(),
         line: Some(line),
         col: Some(col),
         snippet,
         width,
+        caret: 1,
     }
+    .with_caret_at(shown_col)
+}
+
+/// Longest snippet shown; a longer line is cut to a window around the column.
+const SNIPPET_CHARS: usize = 120;
+
+/// Cuts a long line to a window around `col`; returns the text and the column within it.
+fn clip(line: &str, col: usize) -> (String, usize) {
+    let count = line.chars().count();
+    if count <= SNIPPET_CHARS {
+        return (line.to_string(), col);
+    }
+    let start = col
+        .saturating_sub(1)
+        .saturating_sub(SNIPPET_CHARS / 2)
+        .min(count - SNIPPET_CHARS);
+    let window: String = line.chars().skip(start).take(SNIPPET_CHARS).collect();
+    let (lead, shift) = if start > 0 { ("…", 1) } else { ("", 0) };
+    let tail = if start + SNIPPET_CHARS < count {
+        "…"
+    } else {
+        ""
+    };
+    (format!("{lead}{window}{tail}"), col - start + shift)
 }
 
 /// The closest candidate to a misspelt word, if it is close enough to be what was meant.
@@ -296,6 +335,21 @@ mod tests {
         assert!(text.contains("2 | titel: A"), "{text}");
         assert!(text.contains("  | ^^^^^"), "{text}");
         assert!(text.contains("help: did you mean `title`?"), "{text}");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = format!("{}X{}", "a".repeat(5000), "b".repeat(5000));
+        let src = SourceFile::new("a.md", line);
+        let loc = src.location(5000..5001);
+        assert_eq!(loc.col, Some(5001));
+        let snippet = loc.snippet.as_deref().unwrap();
+        assert!(
+            snippet.chars().count() <= SNIPPET_CHARS + 2,
+            "{}",
+            snippet.len()
+        );
+        assert_eq!(snippet.chars().nth(loc.caret - 1), Some('X'));
     }
 
     #[test]

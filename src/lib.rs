@@ -32,6 +32,7 @@ use diag::{Diagnostic, Severity};
 pub fn run(cli: &Cli) -> ExitCode {
     let mut diags: Vec<Diagnostic> = Vec::new();
     let started = std::time::Instant::now();
+    build::remove_partial_output_on_interrupt();
     let ok = match &cli.command {
         Command::Build { path, output } => {
             match build::build(path, output.as_deref(), &mut diags) {
@@ -39,11 +40,12 @@ pub fn run(cli: &Cli) -> ExitCode {
                     println!("{}", built.path.display());
                     if cli.verbose {
                         eprintln!(
-                            "built {} essays into {} ({} KiB) in {} ms",
+                            "built {} essays into {} ({} KiB) in {} ms{}",
                             built.essays,
                             built.path.display(),
                             built.bytes.div_ceil(1024),
-                            started.elapsed().as_millis()
+                            started.elapsed().as_millis(),
+                            memory_note()
                         );
                     }
                     true
@@ -59,6 +61,13 @@ pub fn run(cli: &Cli) -> ExitCode {
                     "{}: no errors{}",
                     path.display(),
                     plural(diags.len(), "warning", ", ")
+                );
+            }
+            if cli.verbose {
+                eprintln!(
+                    "checked in {} ms{}",
+                    started.elapsed().as_millis(),
+                    memory_note()
                 );
             }
             return exit(ok);
@@ -93,6 +102,19 @@ pub fn run(cli: &Cli) -> ExitCode {
     };
     report(&diags, cli.quiet);
     exit(ok)
+}
+
+/// ", peak memory N MiB": the process's peak resident memory, where the system tells it
+/// (Linux: `VmHWM`).
+fn memory_note() -> String {
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        });
+    peak.map(|kib| format!(", peak memory {} MiB", kib.div_ceil(1024)))
+        .unwrap_or_default()
 }
 
 fn exit(ok: bool) -> ExitCode {

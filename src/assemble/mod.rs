@@ -107,9 +107,15 @@ impl<W: Write + Seek> EpubWriter<W> {
         );
         let href = chapter.href();
         let lang = chapter.language.as_deref().unwrap_or(&meta.language);
-        let mut page = String::with_capacity(chapter.body.len() + 512);
-        pages::page(&mut page, lang, &chapter.title, "essay", 1, &chapter.body);
-        self.file(&href, CompressionMethod::Deflated, page.as_bytes())?;
+        // Head, body and tail go into the zip one after another: the body is not copied.
+        self.zip.start_file(
+            format!("{ROOT}/{href}"),
+            options(CompressionMethod::Deflated),
+        )?;
+        self.zip
+            .write_all(pages::page_head(lang, &chapter.title, "essay", 1).as_bytes())?;
+        self.zip.write_all(chapter.body.as_bytes())?;
+        self.zip.write_all(pages::PAGE_TAIL.as_bytes())?;
         self.items.push(Item {
             id: format!("ch-{}", chapter.id),
             href,

@@ -13,19 +13,25 @@ pub const STYLESHEET: &str = "styles/book.css";
 /// Writes a whole page around `body`. `depth` is how many folders deep the page sits inside
 /// the package (1 for `text/`), for the stylesheet's relative path.
 pub fn page(out: &mut String, lang: &str, title: &str, body_class: &str, depth: usize, body: &str) {
+    out.push_str(&page_head(lang, title, body_class, depth));
+    out.push_str(body);
+    out.push_str(PAGE_TAIL);
+}
+
+/// Everything before a page's body (the body is written after it, without copying).
+pub fn page_head(lang: &str, title: &str, body_class: &str, depth: usize) -> String {
     let lang = escape(lang);
     let up = "../".repeat(depth);
-    let _ = write!(
-        out,
+    format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!DOCTYPE html>\n\
          <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">\n\
          <head>\n<title>{}</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"{up}{STYLESHEET}\"/>\n</head>\n\
          <body class=\"{body_class}\">\n",
         escape(title)
-    );
-    out.push_str(body);
-    out.push_str("\n</body>\n</html>\n");
+    )
 }
+
+pub const PAGE_TAIL: &str = "\n</body>\n</html>\n";
 
 pub fn cover(meta: &BookMeta, labels: &Labels, image_href: &str) -> String {
     let body = format!(

@@ -99,13 +99,16 @@ struct ImageAlt<'e> {
     depth: usize,
 }
 
-/// Drives `sink` with `events` (the essay minus its title heading).
-pub fn drive<S: Sink>(events: &[(Event<'_>, Range<usize>)], sink: &mut S) {
+/// Drives `sink` with `events`, leaving out those in `skip` (the title's own heading).
+pub fn drive<S: Sink>(events: &[(Event<'_>, Range<usize>)], skip: &Range<usize>, sink: &mut S) {
     let mut aligns: Vec<Alignment> = Vec::new();
     let mut cell = 0;
     let mut in_head = false;
     let mut image: Option<ImageAlt> = None;
     for (i, (event, range)) in events.iter().enumerate() {
+        if skip.contains(&i) {
+            continue;
+        }
         let at = range.start;
         if let Some(img) = &mut image {
             match event {

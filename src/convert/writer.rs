@@ -17,6 +17,32 @@ use crate::book::{CrossLink, Resource, TocEntry};
 use crate::diag::{Diagnostic, Location};
 use crate::text::{escape_into, id_safe, slug, squash_whitespace};
 
+/// How deep elements may nest in a chapter; deeper quotations, lists and spans are flattened
+/// (their content stays). Readers built on libxml2 refuse documents nested 256 deep, and no
+/// essay needs forty levels of quotation.
+pub const MAX_DEPTH: usize = 40;
+
+/// What an element is, for the nesting limit: what may be flattened, what must follow its
+/// parent (a list item stands or goes with its list).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Can be flattened: quotations, lists, tables, divisions, phrasing.
+    Nesting,
+    /// Never nests in itself (`p`, `pre`, headings): always written.
+    Leaf,
+    /// Written only inside a written parent (`li` in `ul`, `td` in `tr`…).
+    Child,
+}
+
+fn shape(name: &str) -> Shape {
+    match name {
+        "p" | "pre" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Shape::Leaf,
+        "li" | "dt" | "dd" | "thead" | "tbody" | "tfoot" | "tr" | "td" | "th" | "caption"
+        | "colgroup" => Shape::Child,
+        _ => Shape::Nesting,
+    }
+}
+
 /// Where the backlink goes in a note whose first block is a paragraph.
 const NOTE_BACKLINK: &str = "\0N\0";
 
@@ -61,10 +87,15 @@ pub struct Writer<'a> {
     duplicate_notes: Vec<(String, String)>,
     /// Labels in order of first reference; a note's number is its place here + 1.
     note_order: Vec<String>,
+    note_numbers: HashMap<String, usize>,
     note_refs: HashMap<String, usize>,
     /// Note definitions met inside a note (or a heading): their content joins the outer one.
     nested_notes: usize,
     links: Vec<OpenLink>,
+    /// The open elements: whether each was written (see [`MAX_DEPTH`]).
+    open: Vec<bool>,
+    depth: usize,
+    flattened: bool,
     /// Note references met inside a link (an `<a>` cannot hold another), written after it.
     after_link: String,
     used_ids: HashSet<String>,
@@ -92,7 +123,9 @@ pub struct Written {
 }
 
 impl<'a> Writer<'a> {
-    pub fn new(ctx: &'a Context<'a>, prelude: String, shift: u8) -> Self {
+    pub fn new(ctx: &'a Context<'a>, mut prelude: String, shift: u8) -> Self {
+        // XHTML is a little longer than its Markdown: one allocation, not a series of doublings.
+        prelude.reserve(ctx.source.text.len() + ctx.source.text.len() / 4);
         Writer {
             ctx,
             out: prelude,
@@ -101,9 +134,13 @@ impl<'a> Writer<'a> {
             note_bodies: HashMap::new(),
             duplicate_notes: Vec::new(),
             note_order: Vec::new(),
+            note_numbers: HashMap::new(),
             note_refs: HashMap::new(),
             nested_notes: 0,
             links: Vec::new(),
+            open: Vec::new(),
+            depth: 0,
+            flattened: false,
             after_link: String::new(),
             used_ids: HashSet::new(),
             anchors: HashMap::new(),
@@ -161,23 +198,38 @@ impl<'a> Writer<'a> {
 
     /// `<name attrs…>`; attribute values are escaped here, names must be trusted.
     pub fn start(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        let written = match shape(name) {
+            Shape::Leaf => true,
+            Shape::Child => self.open.last().copied().unwrap_or(true),
+            Shape::Nesting => self.depth < MAX_DEPTH,
+        };
+        self.open.push(written);
+        if !written {
+            if !self.flattened {
+                self.flattened = true;
+                self.diags.push(
+                    Diagnostic::warning(
+                        "too-deep",
+                        format!("elements nested more than {MAX_DEPTH} deep are flattened"),
+                    )
+                    .in_file(&self.ctx.source.path),
+                );
+            }
+            return;
+        }
+        self.depth += 1;
+        self.out.push('<');
+        self.out.push_str(name);
+        self.attrs(attrs);
+        self.out.push('>');
         if let Some(note) = &mut self.note
             && !note.first_block_seen
         {
             note.first_block_seen = true;
             if name == "p" {
-                self.out.push('<');
-                self.out.push_str(name);
-                self.attrs(attrs);
-                self.out.push('>');
                 self.out.push_str(NOTE_BACKLINK);
-                return;
             }
         }
-        self.out.push('<');
-        self.out.push_str(name);
-        self.attrs(attrs);
-        self.out.push('>');
     }
 
     /// `<name attrs…/>`
@@ -202,6 +254,10 @@ impl<'a> Writer<'a> {
     }
 
     pub fn end(&mut self, name: &str) {
+        if !self.open.pop().unwrap_or(false) {
+            return;
+        }
+        self.depth -= 1;
         self.out.push_str("</");
         self.out.push_str(name);
         self.out.push('>');
@@ -400,10 +456,12 @@ impl<'a> Writer<'a> {
     // ---- notes --------------------------------------------------------------------------
 
     pub fn note_ref(&mut self, label: &str) {
-        let number = match self.note_order.iter().position(|l| l == label) {
-            Some(i) => i + 1,
+        let number = match self.note_numbers.get(label) {
+            Some(&n) => n,
             None => {
                 self.note_order.push(label.to_string());
+                self.note_numbers
+                    .insert(label.to_string(), self.note_order.len());
                 self.note_order.len()
             }
         };

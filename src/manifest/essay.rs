@@ -9,7 +9,7 @@ use super::EssayRef;
 use super::check;
 use super::raw::{self, FRONT_MATTER_KEYS};
 use super::yaml::Doc;
-use crate::diag::{Diagnostic, Location, SourceFile};
+use crate::diag::{Diagnostic, SourceFile, location_in};
 
 /// An essay's metadata: the manifest's overrides, else its front matter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -112,12 +112,11 @@ pub fn decode(mut bytes: Vec<u8>, display: &Path) -> Result<String, Diagnostic> 
                     bytes[offset]
                 ),
             )
-            .at(Location {
-                file: display.to_path_buf(),
-                line: Some(line),
-                col: Some(prefix.chars().count() + 1),
-                snippet: Some(snippet),
-                width: 1,
+            .at({
+                // The snippet is the offending line alone: place it, then give its real number.
+                let mut loc = location_in(display, &snippet, 1, prefix.chars().count() + 1, 1);
+                loc.line = Some(line);
+                loc
             })
             .help(
                 "save it as UTF-8 (for example `iconv -f WINDOWS-1252 -t UTF-8 in.md > out.md`)",
