@@ -154,6 +154,13 @@ pub struct Built {
     pub path: PathBuf,
     pub essays: usize,
     pub bytes: u64,
+    /// The book as it was written — its metadata (with the essays' authors when the manifest
+    /// names no author or editor), its parts, its chapters' summaries (bodies dropped) and its
+    /// cover — for those who describe the book outside it (`publish`'s page and catalogs).
+    pub meta: BookMeta,
+    pub contents: Vec<Entry>,
+    pub chapters: Vec<Chapter>,
+    pub cover: Option<Resource>,
 }
 
 /// Builds the book. Returns what was written, or `None` when the input has errors (all of
@@ -203,8 +210,9 @@ pub fn build(path: &Path, output: Option<&Path>, diags: &mut Vec<Diagnostic>) ->
         }
     };
     let chapters = convert_all(&plan, Some(&mut writer), diags)?;
+    let meta = book_meta(&plan.meta, &chapters);
     let book = assemble::Book {
-        meta: &book_meta(&plan.meta, &chapters),
+        meta: &meta,
         labels: plan.labels,
         css: &plan.css,
         cover: plan.cover.as_ref(),
@@ -229,6 +237,10 @@ pub fn build(path: &Path, output: Option<&Path>, diags: &mut Vec<Diagnostic>) ->
         path: target,
         essays: chapters.len(),
         bytes,
+        meta,
+        contents: plan.contents,
+        chapters,
+        cover: plan.cover,
     })
 }
 
