@@ -304,7 +304,7 @@ fn prepare_target(plan: &Plan, target: &Path, default: bool) -> Result<PathBuf, 
 }
 
 /// Moves the finished temporary file into place (atomically, on the same file system).
-fn finish_file(temp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
+pub(crate) fn finish_file(temp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))?;
     temp.persist(target).map_err(|e| e.error)?;
