@@ -630,3 +630,31 @@ fn the_shelf_in_a_real_browser() {
         std::fs::copy(&shot, repo().join("docs/shelf.png")).unwrap();
     }
 }
+
+#[test]
+fn kobo_edition_of_the_kitchen_sink_is_valid() {
+    // Raw HTML, tables, pop-up notes, images, parts: every kind of page the assembler writes.
+    let p = Project::new();
+    copy_dir(
+        &repo().join("tests/fixtures/kitchen-sink"),
+        &p.path().join("kitchen-sink"),
+    );
+    let run = p.run(&[
+        "publish",
+        "kitchen-sink",
+        "-o",
+        "dist",
+        "--formats",
+        "kepub",
+    ]);
+    run.success();
+    let dist = p.path().join("dist");
+    let kepubs: Vec<PathBuf> = std::fs::read_dir(&dist)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".epub"))
+        .collect();
+    assert_eq!(kepubs.len(), 1, "{kepubs:?}");
+    assert!(kepubs[0].to_string_lossy().ends_with(".kepub.epub"));
+    assert_valid(&kepubs[0]);
+}
