@@ -658,3 +658,34 @@ fn kobo_edition_of_the_kitchen_sink_is_valid() {
     assert!(kepubs[0].to_string_lossy().ends_with(".kepub.epub"));
     assert_valid(&kepubs[0]);
 }
+
+#[test]
+fn books_with_one_title_get_distinct_names_that_follow_them() {
+    let manifest = "title: Essays\nlanguage: en\ncontents:\n  - one.md\n";
+    let p = Project::new()
+        .file("shelf/a/anthology.yaml", manifest)
+        .file("shelf/a/one.md", "# One\n\nFirst.\n")
+        .file("shelf/b/anthology.yaml", manifest)
+        .file("shelf/b/one.md", "# One\n\nSecond.\n");
+    p.run(&["publish", "shelf"]).success();
+    let dist = p.path().join("dist");
+    let second = read(&dist.join("essays-2.epub"));
+    assert!(dist.join("essays.epub").is_file());
+
+    // `a` breaks: `b`, unchanged, is not rebuilt but takes the free name; `a`'s book goes.
+    std::fs::write(p.path().join("shelf/a/one.md"), [0xff, 0xfe, 0x00]).unwrap();
+    let run = p.run(&["publish", "shelf", "-v"]);
+    run.failure();
+    assert!(
+        run.stderr.contains("(0 built, 1 unchanged)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read(&dist.join("essays.epub")), second);
+    assert!(!dist.join("essays-2.epub").exists());
+    assert!(!dist.join("essays-2.html").exists());
+    let (atom, json) = catalog_links(&dist);
+    for href in atom.iter().chain(&json) {
+        assert!(dist.join(href).is_file(), "{href} is not in DIST");
+    }
+}
