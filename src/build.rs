@@ -194,6 +194,13 @@ pub struct Built {
     pub path: PathBuf,
     pub essays: usize,
     pub bytes: u64,
+    /// The book as it was written — its metadata (with the essays' authors when the manifest
+    /// names no author or editor), its parts, its chapters' summaries (bodies dropped) and its
+    /// cover — for those who describe the book outside it (`publish`'s page and catalogs).
+    pub meta: BookMeta,
+    pub contents: Vec<Entry>,
+    pub chapters: Vec<Chapter>,
+    pub cover: Option<Resource>,
 }
 
 /// Builds the book. Returns what was written, or `None` when the input has errors (all of
@@ -244,8 +251,9 @@ pub fn build(path: &Path, output: Option<&Path>, diags: &mut Vec<Diagnostic>) ->
         }
     };
     let chapters = convert_all(&plan, Some(&mut writer), diags)?;
+    let meta = book_meta(&plan.meta, &chapters);
     let book = assemble::Book {
-        meta: &book_meta(&plan.meta, &chapters),
+        meta: &meta,
         labels: plan.labels,
         css: &plan.css,
         cover: plan.cover.as_ref(),
@@ -270,6 +278,10 @@ pub fn build(path: &Path, output: Option<&Path>, diags: &mut Vec<Diagnostic>) ->
         path: target,
         essays: chapters.len(),
         bytes,
+        meta,
+        contents: plan.contents,
+        chapters,
+        cover: plan.cover,
     })
 }
 
@@ -333,7 +345,7 @@ fn prepare_target(plan: &Plan, target: &Path, default: bool) -> Result<PathBuf, 
 }
 
 /// Moves the finished temporary file into place (atomically, on the same file system).
-fn finish_file(temp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
+pub(crate) fn finish_file(temp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))?;
     temp.persist(target).map_err(|e| e.error)?;
@@ -409,11 +421,12 @@ fn convert_all<W: std::io::Write + std::io::Seek>(
             };
             anchors.insert(chapter.id.clone(), std::mem::take(&mut chapter.anchors));
             if chapter.cross_links.is_empty() {
-                if !failed && let Some(w) = writer.as_deref_mut() {
-                    if let Err(e) = w.chapter(&plan.meta, &chapter) {
-                        diags.push(Diagnostic::error("output", e.to_string()));
-                        return None;
-                    }
+                if !failed
+                    && let Some(w) = writer.as_deref_mut()
+                    && let Err(e) = w.chapter(&plan.meta, &chapter)
+                {
+                    diags.push(Diagnostic::error("output", e.to_string()));
+                    return None;
                 }
                 drop_body(&mut chapter);
             } else {
@@ -425,11 +438,12 @@ fn convert_all<W: std::io::Write + std::io::Seek>(
     for i in waiting {
         let chapter = &mut summaries[i];
         convert::settle_cross_links(chapter, &anchors, diags);
-        if !failed && let Some(w) = writer.as_deref_mut() {
-            if let Err(e) = w.chapter(&plan.meta, chapter) {
-                diags.push(Diagnostic::error("output", e.to_string()));
-                return None;
-            }
+        if !failed
+            && let Some(w) = writer.as_deref_mut()
+            && let Err(e) = w.chapter(&plan.meta, chapter)
+        {
+            diags.push(Diagnostic::error("output", e.to_string()));
+            return None;
         }
         drop_body(chapter);
     }

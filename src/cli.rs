@@ -53,6 +53,32 @@ pub enum Command {
     /// List the built-in themes for `style:`.
     #[command(after_help = "Example:\n  anthology themes")]
     Themes,
+    /// Build every collection in a folder into a shelf to download from: the books, a web
+    /// page and OPDS catalogs for e-reader apps.
+    #[command(after_help = "Examples:\n  anthology publish collections/\n  \
+        anthology publish collections/ -o site --formats epub,kepub --base-url https://books.example.org/\n\n\
+        Every folder under FOLDER that holds an anthology.yaml is a collection. DIST gets each book\n\
+        (<slug>.epub, <slug>.kepub.epub), its cover and thumbnail (covers/), index.html with a page\n\
+        per book, and the catalogs catalog.xml (OPDS 1.2) and catalog.json (OPDS 2.0).\n\
+        An unchanged collection is not rebuilt. A collection with errors is reported and left off;\n\
+        the others are published, and the exit status is 1.")]
+    Publish {
+        /// The folder holding the collections.
+        folder: PathBuf,
+        /// Where to write the shelf.
+        #[arg(short, long, value_name = "DIST", default_value = "dist")]
+        output: PathBuf,
+        /// The formats to offer, comma-separated.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "epub")]
+        formats: Vec<crate::publish::Format>,
+        /// The address the shelf will be served from: every link becomes absolute. Without it,
+        /// links are relative and the folder also works opened from disk.
+        #[arg(long, value_name = "URL", value_parser = crate::publish::parse_base_url)]
+        base_url: Option<String>,
+        /// The shelf's name, on its page and in the catalogs.
+        #[arg(long, default_value = "Books")]
+        title: String,
+    },
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod labels;
 pub mod manifest;
 pub mod media;
 pub mod paths;
+pub mod publish;
 pub mod scaffold;
 pub mod styles;
 pub mod text;
@@ -88,6 +89,32 @@ pub fn run(cli: &Cli) -> ExitCode {
                 false
             }
         },
+        Command::Publish {
+            folder,
+            output,
+            formats,
+            base_url,
+            title,
+        } => {
+            let options = publish::Options {
+                folder: folder.clone(),
+                dist: output.clone(),
+                formats: formats.clone(),
+                base_url: base_url.clone(),
+                title: title.clone(),
+            };
+            let shelf = publish::publish(&options, &mut diags);
+            if let Some(shelf) = &shelf {
+                println!("{}", shelf.index.display());
+            }
+            report(&diags, cli.quiet);
+            if let Some(shelf) = &shelf
+                && !cli.quiet
+            {
+                eprintln!("{}", shelf.summary(started.elapsed(), cli.verbose));
+            }
+            return exit(shelf.is_some_and(|s| s.failed.is_empty()));
+        }
         Command::Themes => {
             for theme in styles::THEMES {
                 let default = if theme.name == styles::DEFAULT {

@@ -8,7 +8,7 @@
 
 mod nav;
 mod opf;
-mod outline;
+pub mod outline;
 mod pages;
 
 use std::collections::{HashMap, HashSet};

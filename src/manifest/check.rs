@@ -87,7 +87,7 @@ pub fn isbn(raw: &str) -> Result<String, String> {
                 .enumerate()
                 .map(|(i, c)| (c as u32 - '0' as u32) * if i % 2 == 0 { 1 } else { 3 })
                 .sum();
-            sum % 10 == 0
+            sum.is_multiple_of(10)
         }
         n => return Err(format!("an ISBN has 10 or 13 digits, `{raw}` has {n}")),
     };
@@ -135,7 +135,7 @@ pub fn w3c_date(s: &str) -> bool {
 fn days_in(y: &str, m: &str) -> u32 {
     let y: u32 = y.parse().unwrap_or(1);
     match m.parse::<u32>().unwrap_or(1) {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

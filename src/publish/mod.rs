@@ -1,0 +1,660 @@
+//! `anthology publish`: every collection under a folder → a shelf of books to download.
+//!
+//! The collections (folders holding an `anthology.yaml`) are found, then each one, in
+//! parallel, is either reused — its inputs hash as they did when it was last built and its
+//! files are still in DIST (`cache`) — or built by [`build::build`] into a scratch folder. A
+//! collection that fails is reported with its errors and left off the shelf; the others go on.
+//! The books are then named (slugs of their titles) and placed in DIST: the EPUB, the Kobo
+//! edition (`kepub`), the cover and its thumbnail (`cover`). Last come the pages (`page`) and
+//! the OPDS catalogs (`opds`), drawn only from the books' records (`record`) — never from the
+//! clock — so that an unchanged shelf is rewritten with the same bytes.
+
+mod cache;
+mod cover;
+mod kepub;
+mod opds;
+mod page;
+mod record;
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::build::{self, Built};
+use crate::diag::Diagnostic;
+use crate::manifest::MANIFEST_FILE;
+use record::{Download, FileRecord, Record, download_file};
+
+/// A format the shelf offers each book in.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// EPUB 3, for every reader.
+    Epub,
+    /// Kobo's EPUB (`.kepub.epub`): highlights and reading statistics on Kobo devices.
+    Kepub,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Epub => "epub",
+            Format::Kepub => "kepub",
+        }
+    }
+
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Format::Epub => ".epub",
+            Format::Kepub => ".kepub.epub",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Epub => "application/epub+zip",
+            // The type Kobo's store, Calibre and OPDS servers give kepubs.
+            Format::Kepub => "application/kepub+zip",
+        }
+    }
+
+    /// How the page names the download.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Epub => "EPUB",
+            Format::Kepub => "Kobo EPUB",
+        }
+    }
+}
+
+/// `--base-url`: an http(s) address, kept with a final `/` so that file names join it.
+pub fn parse_base_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("the base URL must start with https:// or http://")?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err("the base URL has no host".into());
+    }
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '?' | '#'))
+    {
+        return Err(
+            "the base URL must be a plain address (no spaces, quotes, query or fragment)".into(),
+        );
+    }
+    Ok(if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    })
+}
+
+pub struct Options {
+    /// The folder searched for collections.
+    pub folder: PathBuf,
+    /// Where the shelf is written.
+    pub dist: PathBuf,
+    pub formats: Vec<Format>,
+    /// With a final `/`; links are relative without it.
+    pub base_url: Option<String>,
+    /// The shelf's name, on its page and in the catalogs.
+    pub title: String,
+}
+
+/// What a run published.
+pub struct Shelf {
+    pub index: PathBuf,
+    /// Collections built in this run, and reused unchanged (as given on the command line).
+    pub built: Vec<PathBuf>,
+    pub unchanged: Vec<PathBuf>,
+    /// Collections left off because of errors.
+    pub failed: Vec<PathBuf>,
+}
+
+impl Shelf {
+    /// One line for the terminal ("published 3 books…"); with `verbose`, a line per
+    /// collection too.
+    pub fn summary(&self, elapsed: std::time::Duration, verbose: bool) -> String {
+        let books = self.built.len() + self.unchanged.len();
+        let dir = self.index.parent().unwrap_or(Path::new("."));
+        let mut out = format!(
+            "published {books} book{} in {} ({} built, {} unchanged) in {} ms",
+            if books == 1 { "" } else { "s" },
+            dir.display(),
+            self.built.len(),
+            self.unchanged.len(),
+            elapsed.as_millis()
+        );
+        if !self.failed.is_empty() {
+            let n = self.failed.len();
+            out.push_str(&format!(
+                "; {n} collection{} left off",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        if verbose {
+            for (what, list) in [
+                ("built", &self.built),
+                ("unchanged", &self.unchanged),
+                ("left off", &self.failed),
+            ] {
+                for path in list {
+                    out.push_str(&format!("\n  {what:<10} {}", path.display()));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// How links are written: relative to DIST, or absolute under `--base-url`.
+pub struct Links<'a> {
+    base: Option<&'a str>,
+}
+
+impl Links<'_> {
+    pub fn to(&self, file: &str) -> String {
+        match self.base {
+            Some(base) => format!("{base}{file}"),
+            None => file.to_string(),
+        }
+    }
+}
+
+/// The shelf's own files.
+const INDEX: &str = "index.html";
+const STYLE: &str = "shelf.css";
+const CATALOG_XML: &str = "catalog.xml";
+const CATALOG_JSON: &str = "catalog.json";
+/// Slugs a book may not take: they would overwrite the shelf's own files or folder.
+const RESERVED: &[&str] = &["index", "catalog", "shelf", "covers"];
+
+/// Boxed: a record or a build's result is large, a failure is nothing.
+enum Outcome {
+    Reused(Box<Record>),
+    Built { key: String, built: Box<Built> },
+    Failed,
+}
+
+/// A book in place (or not), whether it was built in this run, and what was said about it.
+struct Placed {
+    record: Option<Record>,
+    built: bool,
+    diags: Vec<Diagnostic>,
+}
+
+/// One collection's way through a run.
+struct Job {
+    /// Relative to the published folder, with `/`: the collection's name in the cache.
+    folder: String,
+    /// As shown to the user.
+    path: PathBuf,
+    outcome: Outcome,
+    diags: Vec<Diagnostic>,
+}
+
+/// Publishes every collection under `options.folder` into `options.dist`. Returns `None` when
+/// nothing could be published (the problems are in `diags`); a shelf with failed collections
+/// otherwise — they are in `diags` and in [`Shelf::failed`].
+pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> {
+    let fail = |diags: &mut Vec<Diagnostic>, d: Diagnostic| {
+        diags.push(d);
+        None
+    };
+    if !options.folder.is_dir() {
+        return fail(
+            diags,
+            Diagnostic::error(
+                "no-folder",
+                format!("{} is not a folder", options.folder.display()),
+            )
+            .help("name the folder that holds your collections"),
+        );
+    }
+    if let Err(e) = std::fs::create_dir_all(&options.dist) {
+        return fail(diags, io_error(&options.dist, "cannot create", &e));
+    }
+    let dist = match options.dist.canonicalize() {
+        Ok(d) => d,
+        Err(e) => return fail(diags, io_error(&options.dist, "cannot open", &e)),
+    };
+    let collections = match discover(&options.folder, &dist) {
+        Ok(c) => c,
+        Err(e) => return fail(diags, io_error(&options.folder, "cannot read", &e)),
+    };
+    if collections.is_empty() {
+        return fail(
+            diags,
+            Diagnostic::error(
+                "no-collection",
+                format!(
+                    "no collection in {}: no folder holds an {MANIFEST_FILE}",
+                    options.folder.display()
+                ),
+            )
+            .help("create one with `anthology new <DIR>`"),
+        );
+    }
+    let work = match tempfile::Builder::new()
+        .prefix(".anthology-work-")
+        .tempdir_in(&dist)
+    {
+        Ok(w) => w,
+        Err(e) => return fail(diags, io_error(&options.dist, "cannot write in", &e)),
+    };
+    let old = cache::Cache::load(&dist);
+    let mut formats = options.formats.clone();
+    formats.sort();
+    formats.dedup();
+    let fingerprint = cache::fingerprint(&formats);
+
+    // Each collection, in parallel: reuse it, or build it into the scratch folder.
+    let mut jobs: Vec<Job> = collections
+        .par_iter()
+        .enumerate()
+        .map(|(n, rel)| {
+            let path = shown(&options.folder, rel);
+            let mut d = Vec::new();
+            let outcome = match path
+                .canonicalize()
+                .and_then(|root| cache::inputs_key(&root, &dist, &fingerprint))
+            {
+                Err(e) => {
+                    d.push(io_error(&path, "cannot read", &e));
+                    Outcome::Failed
+                }
+                Ok(key) => match old.reusable(rel, &key, &dist) {
+                    Some(record) => Outcome::Reused(Box::new(record)),
+                    None => {
+                        let target = work.path().join(format!("{n}.epub"));
+                        match build::build(&path, Some(&target), &mut d) {
+                            Some(built) => Outcome::Built {
+                                key,
+                                built: Box::new(built),
+                            },
+                            None => Outcome::Failed,
+                        }
+                    }
+                },
+            };
+            Job {
+                folder: rel.clone(),
+                path,
+                outcome,
+                diags: d,
+            }
+        })
+        .collect();
+
+    // Names: the slug of the title, unique on the shelf, in the collections' order.
+    let mut taken: HashSet<String> = RESERVED.iter().map(|s| (*s).to_string()).collect();
+    let slugs: Vec<Option<String>> = jobs
+        .iter()
+        .map(|job| {
+            let title = match &job.outcome {
+                Outcome::Reused(r) => &r.title,
+                Outcome::Built { built, .. } => &built.meta.title,
+                Outcome::Failed => return None,
+            };
+            Some(unique_slug(title, &mut taken))
+        })
+        .collect();
+
+    // A reused book whose name changed (another book took it, or freed it) moves out first,
+    // so that no two moves can clash.
+    let mut moves: Vec<Vec<(PathBuf, PathBuf)>> = Vec::with_capacity(jobs.len());
+    for (n, (job, slug)) in jobs.iter_mut().zip(&slugs).enumerate() {
+        let mut mine = Vec::new();
+        if let (Outcome::Reused(record), Some(slug)) = (&mut job.outcome, slug)
+            && &record.slug != slug
+        {
+            for (i, (from, to)) in record.renamed(slug).into_iter().enumerate() {
+                let parked = work.path().join(format!("moved-{n}-{i}"));
+                if let Err(e) = std::fs::rename(dist.join(&from), &parked) {
+                    job.diags
+                        .push(io_error(&options.dist.join(&from), "cannot move", &e));
+                    job.outcome = Outcome::Failed;
+                    break;
+                }
+                mine.push((parked, dist.join(to)));
+            }
+        }
+        moves.push(mine);
+    }
+
+    // Each book's files into place, in parallel.
+    let placed: Vec<Placed> = jobs
+        .par_iter_mut()
+        .zip(slugs.par_iter())
+        .zip(moves.into_par_iter())
+        .map(|((job, slug), moves)| {
+            let mut diags = Vec::new();
+            let outcome = std::mem::replace(&mut job.outcome, Outcome::Failed);
+            let (result, built) = match (outcome, slug) {
+                (Outcome::Reused(record), Some(_)) => (
+                    moves
+                        .iter()
+                        .try_for_each(|(from, to)| std::fs::rename(from, to))
+                        .map(|()| *record)
+                        .map_err(|e| Some(io_error(&job.path, "cannot rename the files of", &e))),
+                    false,
+                ),
+                (Outcome::Built { key, built }, Some(slug)) => {
+                    let record = Record::new(job.folder.clone(), key, slug.clone(), &built);
+                    let placed = place(record, &built, &formats, &options.dist, &dist, &mut diags);
+                    (placed.map_err(Some), true)
+                }
+                // A collection that failed has nothing to place.
+                _ => (Err(None), false),
+            };
+            let record = result.map_err(|e| diags.extend(e)).ok();
+            Placed {
+                record,
+                built,
+                diags,
+            }
+        })
+        .collect();
+
+    let mut records = Vec::new();
+    let mut shelf = Shelf {
+        index: options.dist.join(INDEX),
+        built: Vec::new(),
+        unchanged: Vec::new(),
+        failed: Vec::new(),
+    };
+    for (job, mut placed) in jobs.iter_mut().zip(placed) {
+        diags.append(&mut job.diags);
+        diags.append(&mut placed.diags);
+        match placed.record {
+            Some(record) => {
+                if placed.built {
+                    shelf.built.push(job.path.clone());
+                } else {
+                    shelf.unchanged.push(job.path.clone());
+                }
+                records.push(record);
+            }
+            None => {
+                diags.push(
+                    Diagnostic::error(
+                        "not-published",
+                        format!("{} is left off the shelf", job.path.display()),
+                    )
+                    .help("fix the errors above and publish again; the other books are published"),
+                );
+                shelf.failed.push(job.path.clone());
+            }
+        }
+    }
+    if records.is_empty() {
+        // Nothing to show: the shelf in DIST, if any, is left as it was.
+        return None;
+    }
+    records.sort_by(|a, b| {
+        let key = |r: &Record| crate::text::squash_whitespace(&r.title).to_lowercase();
+        key(a).cmp(&key(b)).then_with(|| a.slug.cmp(&b.slug))
+    });
+
+    let links = Links {
+        base: options.base_url.as_deref(),
+    };
+    let mut files: Vec<(String, String)> = vec![
+        (STYLE.to_string(), page::STYLE.to_string()),
+        (
+            INDEX.to_string(),
+            page::index(&options.title, &records, &links),
+        ),
+        (
+            CATALOG_XML.to_string(),
+            opds::atom(&options.title, &records, &links),
+        ),
+        (
+            CATALOG_JSON.to_string(),
+            opds::feed(&options.title, &records, &links),
+        ),
+    ];
+    for r in &records {
+        files.push((r.page(), page::book(&options.title, r, &links)));
+        files.push((r.publication(), opds::publication(r, &links)));
+    }
+    for (name, text) in &files {
+        if let Err(e) = write_if_changed(&dist.join(name), text.as_bytes()) {
+            diags.push(io_error(&options.dist.join(name), "cannot write", &e));
+            return None;
+        }
+    }
+
+    // What earlier runs wrote and this shelf no longer has (a removed or failed collection,
+    // a renamed book, a format no longer asked for) goes. Only files the cache names are
+    // ever removed: DIST may hold other things.
+    let new = cache::Cache::new(
+        records,
+        [STYLE, INDEX, CATALOG_XML, CATALOG_JSON]
+            .map(str::to_string)
+            .to_vec(),
+    );
+    let keep: BTreeSet<String> = new.files();
+    for stale in old.files().difference(&keep) {
+        let _ = std::fs::remove_file(dist.join(stale));
+    }
+    let _ = std::fs::remove_dir(dist.join("covers"));
+    if let Err(e) = write_if_changed(&dist.join(cache::FILE), new.to_json().as_bytes()) {
+        diags.push(io_error(
+            &options.dist.join(cache::FILE),
+            "cannot write",
+            &e,
+        ));
+    }
+    Some(shelf)
+}
+
+/// Puts a freshly built book's files into DIST and completes its record.
+/// `formats` are in order (EPUB first); `shown` is DIST as the user named it.
+fn place(
+    mut record: Record,
+    built: &Built,
+    formats: &[Format],
+    shown: &Path,
+    dist: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Record, Diagnostic> {
+    let err = |file: &str, e: &dyn std::fmt::Display| {
+        Diagnostic::error(
+            "output",
+            format!("cannot write {}: {e}", shown.join(file).display()),
+        )
+    };
+    // The Kobo edition is made from the EPUB before the EPUB moves into place.
+    for &format in formats.iter().rev() {
+        let file = download_file(&record.slug, format);
+        let target = dist.join(&file);
+        match format {
+            Format::Kepub => {
+                kepub::convert_file(&built.path, &target).map_err(|e| err(&file, &e))?;
+            }
+            Format::Epub => std::fs::rename(&built.path, &target).map_err(|e| err(&file, &e))?,
+        }
+        let bytes = std::fs::metadata(&target)
+            .map_err(|e| err(&file, &e))?
+            .len();
+        let sha256 = cache::sha256_file(&target).map_err(|e| err(&file, &e))?;
+        record.downloads.insert(
+            0,
+            Download {
+                format,
+                file: FileRecord {
+                    file,
+                    media_type: format.media_type().to_string(),
+                    bytes,
+                    sha256,
+                    width: None,
+                    height: None,
+                },
+            },
+        );
+    }
+    if let Some(c) = &built.cover {
+        record.cover =
+            Some(cover::write(c, &record.slug, dist, diags).map_err(|e| err("covers/", &e))?);
+    }
+    Ok(record)
+}
+
+/// `title` as a slug no other book has: `marginalia`, then `marginalia-2`…
+fn unique_slug(title: &str, taken: &mut HashSet<String>) -> String {
+    let mut base = crate::text::slug(title);
+    if base.is_empty() {
+        base = "book".to_string();
+    }
+    let mut slug = base.clone();
+    let mut n = 1;
+    while taken.contains(&slug) {
+        n += 1;
+        slug = format!("{base}-{n}");
+    }
+    taken.insert(slug.clone());
+    slug
+}
+
+/// The collections under `folder`, as paths relative to it (`""` when `folder` is one), in
+/// order. A collection's own subfolders are not searched; hidden folders, links to folders and
+/// DIST are skipped.
+fn discover(folder: &Path, dist: &Path) -> std::io::Result<Vec<String>> {
+    if folder.join(MANIFEST_FILE).is_file() {
+        return Ok(vec![String::new()]);
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![(folder.to_path_buf(), String::new())];
+    while let Some((dir, rel)) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        let mut folders = Vec::new();
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if name.starts_with('.')
+                || !entry.file_type()?.is_dir()
+                || path.canonicalize().ok().as_deref() == Some(dist)
+            {
+                continue;
+            }
+            let rel = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            if path.join(MANIFEST_FILE).is_file() {
+                found.push(rel);
+            } else {
+                folders.push((path, rel));
+            }
+        }
+        stack.extend(folders.into_iter().rev());
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// A collection's path as the user would write it: `collections/marginalia`.
+fn shown(folder: &Path, rel: &str) -> PathBuf {
+    if rel.is_empty() {
+        folder.to_path_buf()
+    } else if folder == Path::new(".") {
+        PathBuf::from(rel)
+    } else {
+        folder.join(rel)
+    }
+}
+
+fn io_error(path: &Path, what: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error("io", format!("{what} {}: {e}", path.display()))
+}
+
+/// Writes `data` to `path` through a temporary file beside it, so that a reader (or a web
+/// server) never sees half a file.
+fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".anthology-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    std::io::Write::write_all(&mut temp, data)?;
+    persist(temp, path)
+}
+
+fn persist(temp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
+    build::finish_file(temp, target)
+}
+
+/// Writes `data` unless `path` holds it already: an unchanged shelf keeps its files' dates,
+/// which is what `rsync` and web caches go by.
+fn write_if_changed(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    if std::fs::read(path).is_ok_and(|old| old == data) {
+        return Ok(());
+    }
+    write_atomic(path, data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            parse_base_url("https://books.example.org/shelf").unwrap(),
+            "https://books.example.org/shelf/"
+        );
+        assert_eq!(
+            parse_base_url("http://127.0.0.1:8000/").unwrap(),
+            "http://127.0.0.1:8000/"
+        );
+        assert!(parse_base_url("books.example.org").is_err());
+        assert!(parse_base_url("https://").is_err());
+        assert!(parse_base_url("https://x.org/a b").is_err());
+        assert!(parse_base_url("https://x.org/?q=1").is_err());
+    }
+
+    #[test]
+    fn slugs_are_unique_and_never_the_shelfs_own() {
+        let mut taken: HashSet<String> = RESERVED.iter().map(|s| (*s).to_string()).collect();
+        assert_eq!(unique_slug("Essays", &mut taken), "essays");
+        assert_eq!(unique_slug("Essays!", &mut taken), "essays-2");
+        assert_eq!(unique_slug("Index", &mut taken), "index-2");
+        assert_eq!(unique_slug("???", &mut taken), "book");
+    }
+
+    #[test]
+    fn discovers_collections_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for c in ["b", "a", "group/c", "a/nested", ".hidden/x"] {
+            std::fs::create_dir_all(d.join(c)).unwrap();
+            std::fs::write(d.join(c).join(MANIFEST_FILE), "title: x\n").unwrap();
+        }
+        std::fs::create_dir_all(d.join("dist/y")).unwrap();
+        std::fs::write(d.join("dist/y").join(MANIFEST_FILE), "").unwrap();
+        let dist = d.join("dist").canonicalize().unwrap();
+        assert_eq!(discover(d, &dist).unwrap(), ["a", "b", "group/c"]);
+        assert_eq!(discover(&d.join("a"), &dist).unwrap(), [""]);
+    }
+}
