@@ -14,6 +14,7 @@ pub mod build;
 pub mod cli;
 pub mod convert;
 pub mod diag;
+pub mod import;
 pub mod labels;
 pub mod manifest;
 pub mod media;
@@ -78,6 +79,17 @@ pub fn run(cli: &Cli) -> ExitCode {
                 diags.push(d);
                 false
             }
+        },
+        Command::Import(args) => match import::import(args, &mut diags) {
+            Some(done) => {
+                println!("{}", done.manifest.display());
+                report(&diags, cli.quiet);
+                if !cli.quiet {
+                    eprint!("{}", done.summary());
+                }
+                return exit(true);
+            }
+            None => false,
         },
         Command::Themes => {
             for theme in styles::THEMES {

@@ -221,9 +221,14 @@ mod tests {
         .unwrap();
         assert_eq!(d.text_of(&["title"]).as_deref(), Some("1984"));
         assert_eq!(d.get("draft").and_then(Data::as_bool), Some(true));
-        assert_eq!(d.get("tags").map(Data::texts), Some(vec!["a".into(), "b".into()]));
         assert_eq!(
-            d.get("author").and_then(|a| a.text_of(&["name"])).as_deref(),
+            d.get("tags").map(Data::texts),
+            Some(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(
+            d.get("author")
+                .and_then(|a| a.text_of(&["name"]))
+                .as_deref(),
             Some("X")
         );
         let err = parse_data(Path::new("p.md"), "title: [unclosed\n", 1).unwrap_err();
