@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::rewrite::{Edit, Mapped, scan as scan_markdown};
+use super::rewrite::{Edit, Mapped, Span, scan as scan_markdown};
 use super::{
     BookInfo, Essay, Job, MARKDOWN, Scan, Site, TO_IMAGE, authors_of, front, humanize,
     read_with_front, rel_path, walk,
@@ -139,6 +139,7 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         },
         config: Data::Null,
         essays,
+        notes: Vec::new(),
     })
 }
 
@@ -205,7 +206,7 @@ pub fn prepare(job: &mut Job, m: Mapped) -> Mapped {
             Some((t, l)) => (t.trim(), Some(l.trim())),
             None => (inner.trim(), None),
         };
-        let at = m.origin(start);
+        let at = m.span(start..end);
         let with = if embed {
             embed_of(job, target, label, at)
         } else {
@@ -243,7 +244,7 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 /// `[[Note#Heading|label]]` → `[label](note.md#heading)`.
-fn wiki_link(job: &mut Job, target: &str, label: Option<&str>, at: usize) -> String {
+fn wiki_link(job: &mut Job, target: &str, label: Option<&str>, at: Span) -> String {
     let (note, heading) = match target.split_once('#') {
         Some((n, h)) => (n.trim(), Some(h.trim())),
         None => (target, None),
@@ -308,7 +309,7 @@ fn wiki_link(job: &mut Job, target: &str, label: Option<&str>, at: usize) -> Str
 
 /// `![[image.png|alt]]` → an image; `![[Note]]` → a link to the note (a book cannot
 /// transclude).
-fn embed_of(job: &mut Job, target: &str, label: Option<&str>, at: usize) -> String {
+fn embed_of(job: &mut Job, target: &str, label: Option<&str>, at: Span) -> String {
     let file = target.split('#').next().unwrap_or(target).trim();
     let ext = file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     if ext.as_deref().is_some_and(|e| IMAGES.contains(&e)) {
@@ -409,8 +410,8 @@ mod tests {
 
     #[test]
     fn callouts_and_highlights() {
-        assert_eq!(apply(callout, "> [!note] Remember"), "> **Remember**");
-        assert_eq!(apply(callout, "> [!warning]-"), "> **Warning**");
+        assert_eq!(apply(callout, "> [!note] Remember"), "> **Remember**\n>");
+        assert_eq!(apply(callout, "> > [!warning]-"), "> > **Warning**\n> >");
         assert_eq!(apply(callout, "> plain"), "> plain");
         assert_eq!(
             apply(highlights, "a ==bright== word"),

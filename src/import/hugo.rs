@@ -104,7 +104,7 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         .get("permalinks")
         .map(|p| p.get("page").unwrap_or(p).clone());
 
-    let mut essays = Vec::new();
+    let mut found: Vec<(String, Essay)> = Vec::new();
     for path in walk(&content_dir, MARKDOWN) {
         let rel = rel_path(&root, &path);
         let in_content = rel_path(&content_dir, &path);
@@ -186,22 +186,63 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         let subtitle = fm
             .text_of(&["subtitle", "description", "summary"])
             .filter(|s| s.chars().count() <= 300);
-        essays.push(Essay {
-            title,
-            subtitle,
-            authors: authors_of(&fm),
-            date,
-            url: Some(url),
-            tags: fm.get("tags").map(Data::texts).unwrap_or_default(),
-            skip: draft.then_some("draft"),
-            body,
-            body_line,
-            slug: page_slug,
-            names,
-            aliases: fm.get("aliases").map(Data::texts).unwrap_or_default(),
-            rel,
-            front: fm,
-        });
+        found.push((
+            section.to_string(),
+            Essay {
+                title,
+                subtitle,
+                authors: authors_of(&fm),
+                date,
+                url: Some(url),
+                tags: fm.get("tags").map(Data::texts).unwrap_or_default(),
+                skip: draft.then_some("draft"),
+                body,
+                body_line,
+                slug: page_slug,
+                names,
+                aliases: fm.get("aliases").map(Data::texts).unwrap_or_default(),
+                rel,
+                front: fm,
+            },
+        ));
+    }
+    // Like Hugo's themes, the writing is in the main sections: `params.mainSections`, else the
+    // section with the most pages. Pages elsewhere (`about.md`) are left out.
+    let main: Vec<String> = match params.get("mainSections").map(Data::texts) {
+        Some(m) if !m.is_empty() => m,
+        _ => {
+            let mut counts: Vec<(&str, usize)> = Vec::new();
+            for (section, _) in &found {
+                match counts.iter_mut().find(|(s, _)| s == section) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((section, 1)),
+                }
+            }
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+            counts
+                .first()
+                .map(|(s, _)| (*s).to_string())
+                .into_iter()
+                .collect()
+        }
+    };
+    let (essays, outside): (Vec<_>, Vec<_>) = found
+        .into_iter()
+        .partition(|(section, _)| main.contains(section));
+    let essays: Vec<Essay> = essays.into_iter().map(|(_, e)| e).collect();
+    let mut notes = Vec::new();
+    if !outside.is_empty() {
+        let files: Vec<&str> = outside.iter().map(|(_, e)| e.rel.as_str()).collect();
+        let shown = main
+            .iter()
+            .map(|m| format!("`{m}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        notes.push(format!(
+            "left out {} outside the main section {shown}: {}",
+            super::count(outside.len(), "page"),
+            files.join(", ")
+        ));
     }
     Some(Scan {
         kind: SourceKind::Hugo,
@@ -217,6 +258,7 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         },
         config,
         essays,
+        notes,
     })
 }
 
@@ -290,6 +332,11 @@ pub fn prepare(job: &mut Job, m: Mapped) -> Mapped {
     let mut pos = 0;
     while let Some(i) = text[pos..].find("{{").map(|i| pos + i) {
         let after = &text[i + 2..];
+        if edits.iter().any(|e: &Edit| e.range.start == i) {
+            // A closing tag already turned into something (`{{< /highlight >}}`).
+            pos = i + 2;
+            continue;
+        }
         let (open, close) = if after.starts_with('<') {
             ("<", ">}}")
         } else if after.starts_with('%') {
@@ -303,7 +350,7 @@ pub fn prepare(job: &mut Job, m: Mapped) -> Mapped {
         };
         pos = end;
         let inner = text[i + 3..end - close.len()].trim();
-        let at = m.origin(i);
+        let at = m.span(i..end);
         // `{{</* name */>}}` shows a shortcode as text.
         if let Some(shown) = inner.strip_prefix("/*").and_then(|s| s.strip_suffix("*/")) {
             edits.push(Edit::new(

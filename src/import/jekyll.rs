@@ -148,6 +148,7 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         },
         config,
         essays,
+        notes: Vec::new(),
     })
 }
 
@@ -305,8 +306,14 @@ fn y_day(y: &str, m: &str, d: &str) -> String {
 pub fn prepare(job: &mut Job, m: Mapped) -> Mapped {
     let text = m.text.clone();
     let mut edits = Vec::new();
+    // Closing tags already turned into something (`{% endhighlight %}`).
+    let mut settled: std::collections::HashSet<usize> = std::collections::HashSet::new();
     let mut pos = 0;
     while let Some(i) = text[pos..].find('{').map(|i| pos + i) {
+        if settled.contains(&i) {
+            pos = i + 2;
+            continue;
+        }
         let next = text[i + 1..].chars().next();
         let close = match next {
             Some('%') => "%}",
@@ -320,7 +327,7 @@ pub fn prepare(job: &mut Job, m: Mapped) -> Mapped {
             break;
         };
         let inner = text[i + 2..end - 2].trim_matches('-').trim();
-        let at = m.origin(i);
+        let at = m.span(i..end);
         pos = end;
         if close == "}}" {
             let value = output(job, inner);
@@ -372,6 +379,7 @@ pub fn prepare(job: &mut Job, m: Mapped) -> Mapped {
                     } else {
                         "\n"
                     };
+                    settled.insert(c.start);
                     edits.push(Edit::new(c, format!("{lead}{fence}")));
                 }
             }

@@ -29,7 +29,7 @@ use crate::diag::{Diagnostic, Severity, SourceFile, did_you_mean, location_in};
 use crate::manifest::{self, Data, MANIFEST_FILE, yaml_scalar};
 use crate::paths::{Root, parent_of};
 use crate::text::{same_title, slug};
-use rewrite::{Edit, Mapped, inline_link, markdown_url};
+use rewrite::{Edit, Mapped, Span, inline_link, markdown_url};
 
 /// Link targets the kind modules write for this module to settle: another essay (by its
 /// place in the book), a copied image, or a link that leads nowhere (already reported).
@@ -104,6 +104,8 @@ struct Scan {
     /// The site's configuration (`{{ site.x }}`, `{{< param x >}}`).
     config: Data,
     essays: Vec<Essay>,
+    /// What was left out on purpose, for the summary ("left out 1 page outside …").
+    notes: Vec<String>,
 }
 
 /// What an import made.
@@ -118,6 +120,8 @@ pub struct Imported {
     pub skipped: Vec<(&'static str, usize)>,
     /// Essays not named by an `--order` list.
     pub left_out: usize,
+    /// Other things left out on purpose.
+    pub notes: Vec<String>,
 }
 
 impl Imported {
@@ -140,6 +144,9 @@ impl Imported {
                 "left out {} (import them with --drafts)",
                 list.join(" and ")
             );
+        }
+        for note in &self.notes {
+            let _ = writeln!(s, "{note}");
         }
         if self.left_out > 0 {
             let _ = writeln!(
@@ -265,6 +272,7 @@ pub fn import(args: &ImportArgs, diags: &mut Vec<Diagnostic>) -> Option<Imported
         images: images.copies.len(),
         skipped: skipped_counts,
         left_out,
+        notes: scan.notes,
     })
 }
 
@@ -894,13 +902,17 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
-    /// A warning at `at`, a byte offset in the original body.
-    fn warn(&mut self, code: &'static str, message: String, at: usize, help: Option<&str>) {
-        let at = at.min(self.src.text.len());
-        let end = self.src.text[at..]
-            .find('\n')
-            .map_or(self.src.text.len(), |i| at + i);
-        let mut d = Diagnostic::warning(code, message).at(self.src.location(at..end));
+    /// A warning at `at`, a stretch of the original body (shown on its first line).
+    fn warn(&mut self, code: &'static str, message: String, at: Span, help: Option<&str>) {
+        let text = &self.src.text;
+        let start = at.start.min(text.len());
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let end = if at.end > start {
+            at.end.min(line_end)
+        } else {
+            line_end
+        };
+        let mut d = Diagnostic::warning(code, message).at(self.src.location(start..end));
         if let Some(h) = help {
             d = d.help(h);
         }
@@ -948,7 +960,7 @@ impl Job<'_> {
     }
 
     /// Where a link leads.
-    fn link(&mut self, url: &str, at: usize) -> Fate {
+    fn link(&mut self, url: &str, at: Span) -> Fate {
         let url = url.trim();
         if url.starts_with(TO_ESSAY) || url.starts_with(TO_IMAGE) {
             return Fate::Keep;
@@ -1037,7 +1049,7 @@ impl Job<'_> {
         }
     }
 
-    fn left_out(&mut self, url: &str, what: &str, at: usize) -> Fate {
+    fn left_out(&mut self, url: &str, what: &str, at: Span) -> Fate {
         self.warn(
             "import-link",
             format!(
@@ -1051,7 +1063,7 @@ impl Job<'_> {
 
     /// Where an image is: `Ok(Some(name))` copied into `essays/images/`, `Ok(None)` left as
     /// it is (a remote image), `Err(())` when it cannot be had (reported).
-    fn image(&mut self, url: &str, at: usize) -> Result<Option<String>, ()> {
+    fn image(&mut self, url: &str, at: Span) -> Result<Option<String>, ()> {
         let url = url.trim();
         if let Some(name) = url.strip_prefix(TO_IMAGE) {
             return Ok(Some(name.to_string()));
@@ -1150,7 +1162,7 @@ impl Job<'_> {
         let text = &mapped.text;
         let mut edits = Vec::new();
         for l in &scan.links {
-            let at = mapped.origin(l.whole.start);
+            let at = mapped.span(l.whole.clone());
             let inner = &text[l.inner.clone()];
             let new = if l.image {
                 match self.image(&l.url, at) {
@@ -1179,7 +1191,7 @@ impl Job<'_> {
             });
         }
         for h in &scan.html {
-            let at = mapped.origin(h.tag.start);
+            let at = mapped.span(h.tag.clone());
             if h.image {
                 match self.image(&h.url, at) {
                     Ok(Some(name)) => {
@@ -1228,15 +1240,33 @@ impl Job<'_> {
     }
 
     /// A body as an essay of the book: sentinels left in prose (a Liquid tag outside a link)
-    /// become the file names they stand for, and blank lines at both ends go.
+    /// become the file names they stand for, the blank lines left where markup was removed
+    /// are folded (outside code), and blank lines at both ends go.
     fn tidy(&self, text: &str) -> String {
-        let mut out = text.to_string();
+        let mut text = text.to_string();
         for (i, name) in self.index.names.iter().enumerate().rev() {
-            out = out.replace(&format!("{TO_ESSAY}{i}"), &format!("{name}.md"));
+            text = text.replace(&format!("{TO_ESSAY}{i}"), &format!("{name}.md"));
         }
-        out = out.replace(TO_IMAGE, "images/").replace(UNRESOLVED, "");
-        let trimmed = out.trim_matches('\n');
-        format!("{}\n", trimmed.trim_end())
+        text = text.replace(TO_IMAGE, "images/").replace(UNRESOLVED, "");
+        let code = rewrite::scan(&text).code;
+        let mut out = String::with_capacity(text.len());
+        let mut blank = 0;
+        let mut pos = 0;
+        for line in text.split_inclusive('\n') {
+            let in_code = code.iter().any(|r| r.contains(&pos));
+            pos += line.len();
+            if line.trim().is_empty() && !in_code {
+                blank += 1;
+                if blank > 1 {
+                    continue;
+                }
+                out.push('\n');
+                continue;
+            }
+            blank = 0;
+            out.push_str(line);
+        }
+        format!("{}\n", out.trim_matches('\n').trim_end())
     }
 }
 

@@ -89,6 +89,7 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         },
         config: Data::Null,
         essays,
+        notes: Vec::new(),
     })
 }
 

@@ -23,6 +23,13 @@ impl Edit {
     }
 }
 
+/// A stretch of the original text (a byte range; `Copy`, unlike `Range`), for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
 /// A piece of the text: from `out` on, it is the original from `orig` on (`verbatim`), or a
 /// replacement for what stood at `orig`.
 #[derive(Debug, Clone, Copy)]
@@ -59,6 +66,20 @@ impl Mapped {
             s.orig + (pos - s.out)
         } else {
             s.orig
+        }
+    }
+
+    /// Where `range` of this text came from in the original text.
+    pub fn span(&self, range: Range<usize>) -> Span {
+        let start = self.origin(range.start);
+        let end = if range.end > range.start {
+            self.origin(range.end - 1) + 1
+        } else {
+            start
+        };
+        Span {
+            start,
+            end: end.max(start),
         }
     }
 
