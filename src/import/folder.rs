@@ -367,9 +367,11 @@ fn callout(line: &str, line_start: usize, edits: &mut Vec<Edit>) {
         rest.to_string()
     };
     let from = line_start + (line.len() - quoted.len());
+    // The title is a paragraph of its own: an empty quoted line follows it.
+    let prefix = line[..line.len() - quoted.len()].trim_end();
     edits.push(Edit::new(
         from..line_start + line.len(),
-        format!("**{title}**"),
+        format!("**{title}**\n{prefix}"),
     ));
 }
 
