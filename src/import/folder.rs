@@ -352,7 +352,7 @@ fn embed_of(job: &mut Job, target: &str, label: Option<&str>, at: Span) -> Strin
 
 /// `> [!note]- Title` → `> **Title**` (the kind when there is no title).
 fn callout(line: &str, line_start: usize, edits: &mut Vec<Edit>) {
-    let quoted = line.trim_start_matches(|c: char| c == '>' || c == ' ');
+    let quoted = line.trim_start_matches(['>', ' ']);
     if quoted.len() == line.len() || !quoted.starts_with("[!") {
         return;
     }

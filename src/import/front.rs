@@ -41,9 +41,7 @@ pub fn split(text: &str) -> Result<Split<'_>, Diagnostic> {
     };
     let start = text.find('\n').map_or(text.len(), |i| i + 1);
     let mut pos = start;
-    let mut line = 1;
-    for l in text[start..].split_inclusive('\n') {
-        line += 1;
+    for (line, l) in (2..).zip(text[start..].split_inclusive('\n')) {
         if close.contains(&l.trim_end()) {
             // JSON front matter is the whole object, braces included.
             let front = if format == Format::Json {

@@ -383,18 +383,23 @@ pub fn prepare(job: &mut Job, m: Mapped) -> Mapped {
                 };
                 let key = path.trim_start_matches('/').to_lowercase();
                 let key = key.trim_end_matches('/');
-                let found = [
+                let keys = [
                     key.to_string(),
                     format!("{key}.md"),
                     key.rsplit('/').next().unwrap_or(key).to_string(),
                 ]
-                .iter()
-                .find_map(|k| job.index.find(&format!("name:{k}")).ok());
-                match found {
-                    Some(n) if path.is_empty() => job.index.target(n, fragment),
-                    Some(n) => job.index.target(n, fragment),
-                    None if path.is_empty() => format!("#{}", fragment.unwrap_or("")),
-                    None => {
+                .map(|k| format!("name:{k}"));
+                let found = keys.iter().find_map(|k| job.index.find(k).ok());
+                let address = keys.iter().find_map(|k| job.index.address(k));
+                match (found, address) {
+                    (Some(n), _) => job.index.target(n, fragment),
+                    // Published but not imported: its address, which becomes a web link.
+                    (None, Some(a)) => match fragment {
+                        Some(f) => format!("{a}#{f}"),
+                        None => a.to_string(),
+                    },
+                    (None, None) if path.is_empty() => format!("#{}", fragment.unwrap_or("")),
+                    (None, None) => {
                         job.warn(
                             "import-link",
                             format!("`{{{{< {name} \"{target}\" >}}}}` names no page that is imported; the link is kept as plain text"),

@@ -385,8 +385,13 @@ pub fn prepare(job: &mut Job, m: Mapped) -> Mapped {
             }
             "post_url" => {
                 let wanted = args.rsplit('/').next().unwrap_or(args).to_lowercase();
-                let target = match job.index.find(&format!("name:{wanted}")) {
+                let key = format!("name:{wanted}");
+                let target = match job.index.find(&key) {
                     Ok(n) => job.index.target(n, None),
+                    // Published but not imported: its address, which becomes a web link.
+                    Err(None) if job.index.address(&key).is_some() => {
+                        job.index.address(&key).unwrap_or_default().to_string()
+                    }
                     Err(left) => {
                         let message = match left {
                             Some(what) => format!(

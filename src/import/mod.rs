@@ -206,9 +206,14 @@ pub fn import(args: &ImportArgs, diags: &mut Vec<Diagnostic>) -> Option<Imported
         SourceKind::Folder => folder::scan(&args.source, diags),
         SourceKind::Text => plaintext::scan(&args.source, diags),
     }?;
-    let (essays, skipped, skipped_counts, left_out) = choose(&mut scan, args, diags)?;
+    let Chosen {
+        essays,
+        skipped,
+        counts,
+        unlisted,
+    } = choose(&mut scan, args, diags)?;
     let names = output_names(&essays);
-    let index = Index::new(&essays, &names, &skipped);
+    let index = Index::new(&essays, &names, &skipped, &unlisted);
     let mut images = Images::default();
     let mut texts = Vec::with_capacity(essays.len());
     for e in &essays {
@@ -270,8 +275,8 @@ pub fn import(args: &ImportArgs, diags: &mut Vec<Diagnostic>) -> Option<Imported
         what: scan.what,
         essays: essays.len(),
         images: images.copies.len(),
-        skipped: skipped_counts,
-        left_out,
+        skipped: counts,
+        left_out: unlisted.len(),
         notes: scan.notes,
     })
 }
@@ -319,7 +324,12 @@ fn detect(source: &Path) -> Result<SourceKind, Diagnostic> {
         };
     }
     let has = |p: &str| source.join(p).exists();
-    if has("_config.yml") || has("_config.yaml") || has("_config.toml") || has("_posts") {
+    if has("_config.yml")
+        || has("_config.yaml")
+        || has("_config.toml")
+        || has("_posts")
+        || has("_drafts")
+    {
         return Ok(SourceKind::Jekyll);
     }
     if has("content") && hugo::config_file(source).is_some() {
@@ -556,10 +566,17 @@ fn authors_of(front: &Data) -> Vec<String> {
 
 // ---- choosing and ordering ------------------------------------------------------------------
 
-type Chosen = (Vec<Essay>, Vec<Essay>, Vec<(&'static str, usize)>, usize);
+/// The essays chosen, in order, and those left out.
+struct Chosen {
+    essays: Vec<Essay>,
+    /// Drafts and unpublished posts left out, and how many of each kind.
+    skipped: Vec<Essay>,
+    counts: Vec<(&'static str, usize)>,
+    /// Published essays an `--order` list does not name.
+    unlisted: Vec<Essay>,
+}
 
 /// Drafts out (unless `--drafts`), then the order: by date, by title, or as a list names them.
-/// Returns (chosen, left-out drafts, counts of drafts by kind, essays not in the list).
 fn choose(scan: &mut Scan, args: &ImportArgs, diags: &mut Vec<Diagnostic>) -> Option<Chosen> {
     let all = std::mem::take(&mut scan.essays);
     let (mut essays, skipped): (Vec<Essay>, Vec<Essay>) = all
@@ -573,7 +590,7 @@ fn choose(scan: &mut Scan, args: &ImportArgs, diags: &mut Vec<Diagnostic>) -> Op
             None => counts.push((why, 1)),
         }
     }
-    let mut left_out = 0;
+    let mut unlisted = Vec::new();
     match args.order.as_str() {
         "date" => {
             // Oldest first, as a book reads; undated essays after, in the order of their files.
@@ -589,9 +606,7 @@ fn choose(scan: &mut Scan, args: &ImportArgs, diags: &mut Vec<Diagnostic>) -> Op
                 .then_with(|| natural_cmp(&a.rel, &b.rel))
         }),
         file => {
-            let before = essays.len();
-            essays = order_list(Path::new(file), essays, &skipped, diags)?;
-            left_out = before - essays.len();
+            (essays, unlisted) = order_list(Path::new(file), essays, &skipped, diags)?;
         }
     }
     if essays.is_empty() {
@@ -605,7 +620,12 @@ fn choose(scan: &mut Scan, args: &ImportArgs, diags: &mut Vec<Diagnostic>) -> Op
         diags.push(d);
         return None;
     }
-    Some((essays, skipped, counts, left_out))
+    Some(Chosen {
+        essays,
+        skipped,
+        counts,
+        unlisted,
+    })
 }
 
 /// A title as it sorts: without a leading article, ASCII-folded.
@@ -627,7 +647,7 @@ fn order_list(
     essays: Vec<Essay>,
     skipped: &[Essay],
     diags: &mut Vec<Diagnostic>,
-) -> Option<Vec<Essay>> {
+) -> Option<(Vec<Essay>, Vec<Essay>)> {
     let text = match std::fs::read(file) {
         Ok(bytes) => match manifest::decode(bytes, file) {
             Ok(t) => t,
@@ -697,7 +717,7 @@ fn order_list(
             }
         }
     }
-    Some(out)
+    Some((out, slots.into_iter().flatten().collect()))
 }
 
 fn with_article(what: &str) -> String {
@@ -762,6 +782,9 @@ struct Index {
     skipped: HashMap<String, String>,
     /// The slugs of each essay's headings, for links to a section.
     headings: Vec<HashSet<String>>,
+    /// The site addresses of published essays that are not imported (not in the `--order`
+    /// list), by key: links to them become links to the web.
+    addresses: HashMap<String, String>,
 }
 
 /// A site-relative address as a key: decoded, lowercase, without `index.html`, `.html` or a
@@ -780,7 +803,7 @@ fn url_key(path: &str) -> String {
 }
 
 impl Index {
-    fn new(essays: &[Essay], names: &[String], skipped: &[Essay]) -> Self {
+    fn new(essays: &[Essay], names: &[String], skipped: &[Essay], unlisted: &[Essay]) -> Self {
         let keys_of = |e: &Essay| {
             let mut keys = vec![format!("file:{}", e.rel.to_lowercase())];
             keys.extend(e.url.as_deref().map(url_key));
@@ -806,7 +829,17 @@ impl Index {
             keys,
             skipped: left,
             headings: essays.iter().map(|e| headings(&e.body)).collect(),
+            addresses: unlisted
+                .iter()
+                .filter_map(|e| Some((e, e.url.clone()?)))
+                .flat_map(|(e, url)| keys_of(e).into_iter().map(move |k| (k, url.clone())))
+                .collect(),
         }
+    }
+
+    /// The site address of a published essay that is not imported.
+    fn address(&self, key: &str) -> Option<&str> {
+        self.addresses.get(key).map(String::as_str)
     }
 
     /// The essay a key leads to; else what was left out there, if anything.
@@ -995,7 +1028,7 @@ impl Job<'_> {
             ] {
                 match self.index.find(&key) {
                     Ok(i) => return Fate::To(self.index.target(i, fragment)),
-                    Err(Some(what)) => return self.left_out(url, &what.to_string(), at),
+                    Err(Some(what)) => return self.left_out(url, what, at),
                     Err(None) => {}
                 }
             }
@@ -1023,7 +1056,7 @@ impl Job<'_> {
         };
         match self.index.find(&url_key(&site_path)) {
             Ok(i) => Fate::To(self.index.target(i, fragment)),
-            Err(Some(what)) => self.left_out(url, &what.to_string(), at),
+            Err(Some(what)) => self.left_out(url, what, at),
             Err(None) => match &self.scan.site.url {
                 // Another page of the site: the book links to it on the web.
                 Some(site) => {
@@ -1195,7 +1228,7 @@ impl Job<'_> {
             if h.image {
                 match self.image(&h.url, at) {
                     Ok(Some(name)) => {
-                        edits.push(Edit::new(h.value.clone(), format!("images/{name}")))
+                        edits.push(Edit::new(h.value.clone(), format!("images/{name}")));
                     }
                     Ok(None) => {}
                     Err(()) => edits.push(Edit::new(h.tag.clone(), crate::text::escape(&h.alt))),
@@ -1410,7 +1443,7 @@ fn subjects(essays: &[Essay]) -> Vec<String> {
         }
     }
     // Stable: equally used tags keep the order they were met in.
-    tally.sort_by(|a, b| b.1.cmp(&a.1));
+    tally.sort_by_key(|t| std::cmp::Reverse(t.1));
     tally.into_iter().map(|(t, _)| t).collect()
 }
 
