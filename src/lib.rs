@@ -6,6 +6,7 @@
 //! [`assemble`] streams chapters into the EPUB container and writes the contents, navigation
 //! and package document last. [`build`] runs them, converting essays in parallel and writing
 //! to a temporary file that replaces the target only when the book is complete.
+//! [`import`] makes a new collection from a blog, a vault of notes or plain-text articles.
 //! Problems are [`diag::Diagnostic`]s, rendered once, on stderr, by [`run`].
 
 pub mod assemble;

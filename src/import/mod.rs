@@ -3,7 +3,7 @@
 //! builds at once.
 //!
 //! Each kind of source has its module, which finds the pieces of writing with their metadata
-//! (a [`Scan`]) and turns what only it knows — Liquid tags, Hugo shortcodes, wiki links — into
+//! (a `Scan`) and turns what only it knows — Liquid tags, Hugo shortcodes, wiki links — into
 //! Markdown. This module then chooses and orders the essays, settles every link and image the
 //! same way for all kinds (a link to another imported post → `other.md`, an image → a copy in
 //! `essays/images/`), and writes the collection into a temporary folder that becomes DIR only
