@@ -19,6 +19,11 @@ use crate::manifest::{Data, parse_data};
 pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
     let root = canonical(source, diags)?;
     let config = config(source, diags);
+    let config_path = ["_config.yml", "_config.yaml", "_config.toml"]
+        .iter()
+        .map(|f| source.join(f))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| source.join("_config.yml"));
     let base = clean_base(config.text_of(&["baseurl"]).as_deref().unwrap_or(""));
     let url = config
         .text_of(&["url"])
@@ -31,7 +36,7 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         description: config.text_of(&["description"]),
         language: config
             .text_of(&["lang", "locale", "language"])
-            .map(|l| (l, source.join("_config.yml"))),
+            .map(|l| (l, config_path)),
     };
     let pattern = config
         .text_of(&["permalink"])
