@@ -532,12 +532,16 @@ pub fn prepare(job: &mut Job, m: Mapped) -> Mapped {
 fn find_closing(text: &str, from: usize, name: &str) -> Option<std::ops::Range<usize>> {
     let mut pos = from;
     while let Some(i) = text[pos..].find("{{").map(|i| pos + i) {
-        let close = if text[i + 2..].starts_with('<') {
-            ">}}"
-        } else {
-            "%}}"
+        let close = match text[i + 2..].chars().next() {
+            Some('<') => ">}}",
+            Some('%') => "%}}",
+            // `{{` of something else (a Go template, text): not a shortcode.
+            _ => {
+                pos = i + 2;
+                continue;
+            }
         };
-        let end = text[i + 2..].find(close).map(|j| i + 2 + j + close.len())?;
+        let end = text[i + 3..].find(close).map(|j| i + 3 + j + close.len())?;
         let inner = text[i + 3..end - close.len()].trim();
         if inner.strip_prefix('/').map(str::trim) == Some(name) {
             return Some(i..end);
@@ -587,6 +591,17 @@ mod tests {
         );
         let (_, named) = arguments(r#"src="/i/x.png" caption="A view""#);
         assert_eq!(named[1], ("caption".to_string(), "A view".to_string()));
+    }
+
+    #[test]
+    fn closing_tags_among_other_braces() {
+        let text = "{{é}} {{ .x }} {{< /notice >}}";
+        assert_eq!(
+            find_closing(text, 0, "notice"),
+            Some(text.find("{{<").unwrap()..text.len())
+        );
+        assert_eq!(find_closing("{{é", 0, "notice"), None);
+        assert_eq!(find_closing("{{%}} {{<>}}", 0, "notice"), None);
     }
 
     #[test]

@@ -453,7 +453,7 @@ pub fn prepare(job: &mut Job, m: Mapped) -> Mapped {
 fn find_tag(text: &str, from: usize, name: &str) -> Option<std::ops::Range<usize>> {
     let mut pos = from;
     while let Some(i) = text[pos..].find("{%").map(|i| pos + i) {
-        let end = text[i..].find("%}").map(|j| i + j + 2)?;
+        let end = text[i + 2..].find("%}").map(|j| i + 2 + j + 2)?;
         if text[i + 2..end - 2].trim_matches('-').trim() == name {
             return Some(i..end);
         }
@@ -631,6 +631,12 @@ mod tests {
             permalink("ordinal", Some("2020-03-01"), "x", "x", &[]),
             "/2020/061/x.html"
         );
+    }
+
+    #[test]
+    fn tags_found_among_stray_braces() {
+        assert_eq!(find_tag("x {%- endraw %}", 0, "endraw"), Some(2..15));
+        assert_eq!(find_tag("{%}", 0, "endraw"), None);
     }
 
     #[test]

@@ -286,9 +286,17 @@ fn html_refs(text: &str, range: Range<usize>, out: &mut Vec<HtmlRef>) {
     let mut at = 0;
     while let Some(i) = lower[at..].find('<') {
         let start = at + i;
-        let end = lower[start..]
-            .find('>')
-            .map_or(lower.len(), |j| start + j + 1);
+        let rest = &lower[start + 1..];
+        // As an HTML parser reads it: `<` starts a tag only before a letter (or `/`, `!`).
+        if rest.starts_with("!--") {
+            at = rest.find("-->").map_or(lower.len(), |j| start + 1 + j + 3);
+            continue;
+        }
+        if !rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!') {
+            at = start + 1;
+            continue;
+        }
+        let end = tag_end(&lower, start);
         let tag = &lower[start..end];
         let name: String = tag[1..]
             .chars()
@@ -317,6 +325,29 @@ fn html_refs(text: &str, range: Range<usize>, out: &mut Vec<HtmlRef>) {
         }
         at = end.max(start + 1);
     }
+}
+
+/// Where the tag opening at `start` ends: after its `>`, quoted attribute values skipped.
+fn tag_end(html: &str, start: usize) -> usize {
+    let bytes = html.as_bytes();
+    let mut i = start + 1;
+    let mut after_equals = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'>' => return i + 1,
+            q @ (b'"' | b'\'') if after_equals => {
+                i = html[i + 1..]
+                    .find(q as char)
+                    .map_or(bytes.len(), |j| i + 1 + j);
+                after_equals = false;
+            }
+            b'=' => after_equals = true,
+            b if b.is_ascii_whitespace() => {}
+            _ => after_equals = false,
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 /// The ranges of an attribute (from the space before it) and of its value, inside a
@@ -412,6 +443,13 @@ mod tests {
             Edit::new(4..5, "Z"),
         ]);
         assert_eq!(m.text, "aXZf");
+    }
+
+    #[test]
+    fn html_is_read_as_a_browser_reads_it() {
+        let text = "<p>a <% b <img src=x.png> <img alt=\"1 > 0\" src='y.png'> <!-- <img src=z.png> --></p>\n";
+        let urls: Vec<_> = scan(text).html.into_iter().map(|h| h.url).collect();
+        assert_eq!(urls, ["x.png", "y.png"]);
     }
 
     #[test]
