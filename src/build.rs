@@ -95,7 +95,7 @@ pub fn plan(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
 fn modified(meta: &BookMeta, diags: &mut Vec<Diagnostic>) -> Option<String> {
     if let Ok(raw) = std::env::var("SOURCE_DATE_EPOCH") {
         return match raw.trim().parse::<i64>() {
-            Ok(secs) if secs >= 0 => Some(rfc3339(secs)),
+            Ok(secs) if secs >= 0 => Some(crate::dates::rfc3339(secs)),
             _ => {
                 diags.push(
                     Diagnostic::error(
@@ -114,28 +114,6 @@ fn modified(meta: &BookMeta, diags: &mut Vec<Diagnostic>) -> Option<String> {
         Some(d) if d.len() == 4 => format!("{d}-01-01T00:00:00Z"),
         _ => "2000-01-01T00:00:00Z".to_string(),
     })
-}
-
-/// Seconds since 1970 → `YYYY-MM-DDThh:mm:ssZ` (UTC; no time zone is consulted).
-pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 /// The temporary file being written, removed if the build is interrupted.
@@ -454,16 +432,4 @@ fn convert_all<W: std::io::Write + std::io::Seek>(
 fn drop_body(chapter: &mut Chapter) {
     chapter.body = String::new();
     chapter.resources = Vec::new();
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_from_epoch() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-    }
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -50,6 +50,15 @@ pub enum Command {
         /// The folder to create (it must not exist, or be empty).
         dir: PathBuf,
     },
+    /// Create a collection from a blog (Jekyll, Hugo), an Obsidian vault, a folder of Markdown
+    /// or plain-text articles.
+    #[command(after_help = "Examples:\n  anthology import ~/my-blog my-book\n  \
+        anthology import ~/vault/Essays essays --order title\n  \
+        anthology import article.txt closeness\n\n\
+        The kind of source is recognised by its files: _config.yml or _posts/ (Jekyll), \
+        content/ with hugo.toml or config.* (Hugo), else Markdown (.md) or text (.txt) files.\n\
+        Nothing is written over: DIR must be new or empty.")]
+    Import(ImportArgs),
     /// List the built-in themes for `style:`.
     #[command(after_help = "Example:\n  anthology themes")]
     Themes,
@@ -79,6 +88,43 @@ pub enum Command {
         #[arg(long, default_value = "Books")]
         title: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The site, vault or folder to import, or one .md or .txt file.
+    pub source: PathBuf,
+    /// The collection folder to create (it must not exist, or be empty).
+    pub dir: PathBuf,
+    /// What SOURCE is, when it is not recognised by itself.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub from: Option<SourceKind>,
+    /// Also import drafts and unpublished posts.
+    #[arg(long)]
+    pub drafts: bool,
+    /// The order of the essays: `date` (oldest first), `title`, or a FILE naming the posts to
+    /// import, one a line (by file name, path, slug or title).
+    #[arg(long, value_name = "date|title|FILE", default_value = "date")]
+    pub order: String,
+    /// The book's title (else the site's title).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The book's language, a BCP 47 tag (else the site's, else `en`).
+    #[arg(long, value_name = "TAG")]
+    pub language: Option<String>,
+}
+
+/// The kinds of source `anthology import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceKind {
+    /// A Jekyll site: `_posts/`, `_drafts/`, `_config.yml`.
+    Jekyll,
+    /// A Hugo site: `content/`, `hugo.toml` or `config.*`.
+    Hugo,
+    /// An Obsidian vault or any folder of Markdown files.
+    Folder,
+    /// Plain-text articles: a `.txt` file or a folder of them.
+    Text,
 }
 
 #[cfg(test)]

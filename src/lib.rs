@@ -6,6 +6,7 @@
 //! [`assemble`] streams chapters into the EPUB container and writes the contents, navigation
 //! and package document last. [`build`] runs them, converting essays in parallel and writing
 //! to a temporary file that replaces the target only when the book is complete.
+//! [`import`] makes a new collection from a blog, a vault of notes or plain-text articles.
 //! Problems are [`diag::Diagnostic`]s, rendered once, on stderr, by [`run`].
 
 pub mod assemble;
@@ -13,7 +14,9 @@ pub mod book;
 pub mod build;
 pub mod cli;
 pub mod convert;
+pub mod dates;
 pub mod diag;
+pub mod import;
 pub mod labels;
 pub mod manifest;
 pub mod media;
@@ -115,6 +118,17 @@ pub fn run(cli: &Cli) -> ExitCode {
             }
             return exit(shelf.is_some_and(|s| s.failed.is_empty()));
         }
+        Command::Import(args) => match import::import(args, &mut diags) {
+            Some(done) => {
+                println!("{}", done.manifest.display());
+                report(&diags, cli.quiet);
+                if !cli.quiet {
+                    eprint!("{}", done.summary());
+                }
+                return exit(true);
+            }
+            None => false,
+        },
         Command::Themes => {
             for theme in styles::THEMES {
                 let default = if theme.name == styles::DEFAULT {

@@ -133,13 +133,7 @@ pub fn w3c_date(s: &str) -> bool {
 }
 
 fn days_in(y: &str, m: &str) -> u32 {
-    let y: u32 = y.parse().unwrap_or(1);
-    match m.parse::<u32>().unwrap_or(1) {
-        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+    crate::dates::days_in_month(y.parse().unwrap_or(1), m.parse().unwrap_or(1))
 }
 
 #[cfg(test)]

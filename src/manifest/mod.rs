@@ -1,9 +1,11 @@
 //! The manifest: `anthology.yaml` → a checked [`Collection`] (metadata, cover, style, and the
 //! essays in reading order, every path proven to be a file inside the collection). Essays are
-//! read later, one at a time, by [`read_essay`]. This is the only module that knows YAML.
+//! read later, one at a time, by [`read_essay`]. This is the only module that knows YAML; it
+//! also reads other tools' YAML as plain [`Data`] and writes YAML scalars for `import`.
 
 mod check;
 mod essay;
+mod foreign;
 mod raw;
 mod yaml;
 
@@ -13,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_yaml::Value;
 
 pub use essay::{EssayMeta, EssaySource, decode, read as read_essay};
+pub use foreign::{Data, parse_data, yaml_scalar};
 
 use crate::book::{BookMeta, Creator, Role, Series};
 use crate::diag::{Diagnostic, Location, did_you_mean};
