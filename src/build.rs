@@ -224,11 +224,18 @@ pub fn build(path: &Path, output: Option<&Path>, diags: &mut Vec<Diagnostic>) ->
     let mut writer = match EpubWriter::new(BufWriter::new(file)) {
         Ok(w) => w,
         Err(e) => {
-            diags.push(Diagnostic::error("output", e.to_string()));
+            diags.push(Diagnostic::error("output", e.to_string()).in_file(&target));
             return None;
         }
     };
-    let chapters = convert_all(&plan, Some(&mut writer), diags)?;
+    let chapters = match convert_all(&plan, Some(&mut writer), diags) {
+        Ok(chapters) => chapters,
+        Err(Stop::Input) => return None,
+        Err(Stop::Output(e)) => {
+            diags.push(Diagnostic::error("output", e.to_string()).in_file(&target));
+            return None;
+        }
+    };
     let meta = book_meta(&plan.meta, &chapters);
     let book = assemble::Book {
         meta: &meta,
@@ -268,7 +275,7 @@ pub fn check(path: &Path, diags: &mut Vec<Diagnostic>) -> bool {
     let Some(plan) = plan(path, diags) else {
         return false;
     };
-    convert_all::<std::io::Cursor<Vec<u8>>>(&plan, None, diags).is_some() && error_count(diags) == 0
+    convert_all::<std::io::Cursor<Vec<u8>>>(&plan, None, diags).is_ok() && error_count(diags) == 0
 }
 
 /// Checks the target before any work: not a folder, not one of the inputs, its folder there.
@@ -356,12 +363,12 @@ const BATCH: usize = 16;
 
 /// Reads and converts every essay (in parallel, in batches) and writes each chapter as soon as
 /// it is ready. Chapters that link into other essays wait until every essay's anchors are
-/// known. Returns the chapters' summaries (bodies dropped), or `None` after an error.
+/// known. Returns the chapters' summaries (bodies dropped), or why it stopped.
 fn convert_all<W: std::io::Write + std::io::Seek>(
     plan: &Plan,
     mut writer: Option<&mut EpubWriter<W>>,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Vec<Chapter>> {
+) -> Result<Vec<Chapter>, Stop> {
     let collection = &plan.collection;
     let essays: Vec<&manifest::EssayRef> = collection.essays().collect();
     let ids = collection.essay_ids();
@@ -399,12 +406,8 @@ fn convert_all<W: std::io::Write + std::io::Seek>(
             };
             anchors.insert(chapter.id.clone(), std::mem::take(&mut chapter.anchors));
             if chapter.cross_links.is_empty() {
-                if !failed
-                    && let Some(w) = writer.as_deref_mut()
-                    && let Err(e) = w.chapter(&plan.meta, &chapter)
-                {
-                    diags.push(Diagnostic::error("output", e.to_string()));
-                    return None;
+                if !failed && let Some(w) = writer.as_deref_mut() {
+                    w.chapter(&plan.meta, &chapter).map_err(Stop::Output)?;
                 }
                 drop_body(&mut chapter);
             } else {
@@ -416,16 +419,22 @@ fn convert_all<W: std::io::Write + std::io::Seek>(
     for i in waiting {
         let chapter = &mut summaries[i];
         convert::settle_cross_links(chapter, &anchors, diags);
-        if !failed
-            && let Some(w) = writer.as_deref_mut()
-            && let Err(e) = w.chapter(&plan.meta, chapter)
-        {
-            diags.push(Diagnostic::error("output", e.to_string()));
-            return None;
+        if !failed && let Some(w) = writer.as_deref_mut() {
+            w.chapter(&plan.meta, chapter).map_err(Stop::Output)?;
         }
         drop_body(chapter);
     }
-    if failed { None } else { Some(summaries) }
+    if failed {
+        Err(Stop::Input)
+    } else {
+        Ok(summaries)
+    }
+}
+
+/// Why the conversion stopped: problems in the input (in the diagnostics), or the output.
+enum Stop {
+    Input,
+    Output(assemble::AssembleError),
 }
 
 /// Once written, a chapter is kept only as a summary for the contents and the OPF.

@@ -11,8 +11,10 @@ mod opf;
 pub mod outline;
 mod pages;
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
-use std::io::{Seek, Write};
+use std::io::{Seek, SeekFrom, Write};
+use std::rc::Rc;
 
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
@@ -46,9 +48,67 @@ pub struct Book<'a> {
 }
 
 pub struct EpubWriter<W: Write + Seek> {
-    zip: ZipWriter<W>,
+    // Declared before `zip`, so dropped before it: an unfinished book is abandoned first, and
+    // the zip writer's own drop (which finalises the archive) then writes nowhere.
+    _abandon: Abandon,
+    zip: ZipWriter<Output<W>>,
     items: Vec<Item>,
     written: HashSet<String>,
+}
+
+/// The container's output. Once a write has failed, or the book is abandoned, it accepts and
+/// discards everything, keeping only the position: an abandoned book neither grows nor
+/// reports a full disk a second time.
+struct Output<W> {
+    inner: W,
+    dead: Rc<Cell<bool>>,
+    pos: u64,
+    len: u64,
+}
+
+impl<W: Write> Write for Output<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = if self.dead.get() {
+            buf.len()
+        } else {
+            self.inner.write(buf).inspect_err(|_| self.dead.set(true))?
+        };
+        self.pos += n as u64;
+        self.len = self.len.max(self.pos);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.dead.get() {
+            Ok(())
+        } else {
+            self.inner.flush().inspect_err(|_| self.dead.set(true))
+        }
+    }
+}
+
+impl<W: Seek> Seek for Output<W> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        if !self.dead.get() {
+            self.pos = self.inner.seek(to).inspect_err(|_| self.dead.set(true))?;
+            return Ok(self.pos);
+        }
+        self.pos = match to {
+            SeekFrom::Start(n) => n,
+            SeekFrom::End(d) => self.len.saturating_add_signed(d),
+            SeekFrom::Current(d) => self.pos.saturating_add_signed(d),
+        };
+        Ok(self.pos)
+    }
+}
+
+/// Marks the output dead when dropped, unless the book was finished.
+struct Abandon(Rc<Cell<bool>>);
+
+impl Drop for Abandon {
+    fn drop(&mut self) {
+        self.0.set(true);
+    }
 }
 
 fn options(method: CompressionMethod) -> SimpleFileOptions {
@@ -64,8 +124,16 @@ fn options(method: CompressionMethod) -> SimpleFileOptions {
 
 impl<W: Write + Seek> EpubWriter<W> {
     /// Starts the container: `mimetype` and `META-INF/container.xml`.
-    pub fn new(out: W) -> Result<Self, AssembleError> {
-        let mut zip = ZipWriter::new(out);
+    pub fn new(mut out: W) -> Result<Self, AssembleError> {
+        let dead = Rc::new(Cell::new(false));
+        let pos = out.stream_position()?;
+        let output = Output {
+            inner: out,
+            dead: dead.clone(),
+            pos,
+            len: pos,
+        };
+        let mut zip = ZipWriter::new(output);
         zip.start_file("mimetype", options(CompressionMethod::Stored))?;
         zip.write_all(b"application/epub+zip")?;
         zip.start_file(
@@ -80,6 +148,7 @@ impl<W: Write + Seek> EpubWriter<W> {
              </rootfiles>\n</container>\n"
         )?;
         Ok(EpubWriter {
+            _abandon: Abandon(dead),
             zip,
             items: Vec::new(),
             written: HashSet::new(),
@@ -343,7 +412,13 @@ impl<W: Write + Seek> EpubWriter<W> {
             CompressionMethod::Deflated,
             package.as_bytes(),
         )?;
-        Ok(self.zip.finish()?)
+        let output = self.zip.finish()?;
+        if output.dead.get() {
+            return Err(AssembleError::Io(std::io::Error::other(
+                "an earlier write failed",
+            )));
+        }
+        Ok(output.inner)
     }
 }
 

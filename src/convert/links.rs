@@ -169,7 +169,7 @@ pub struct FoundImage {
     pub media_type: &'static str,
     pub data: Vec<u8>,
     /// A remark worth a warning (the extension lies about the format).
-    pub note: Option<Diagnostic>,
+    pub notes: Vec<Diagnostic>,
 }
 
 /// Finds and checks the image `src` of the essay. Remote and unsafe sources are warnings
@@ -230,18 +230,38 @@ pub fn image(ctx: &Context, src: &str) -> Result<FoundImage, Diagnostic> {
         .rel
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase());
-    let note = match given.as_deref() {
-        Some(g) if g == ext || (g == "jpeg" && ext == "jpg") => None,
-        _ => Some(Diagnostic::warning(
+    let mut notes = Vec::new();
+    if !matches!(given.as_deref(), Some(g) if g == ext || (g == "jpeg" && ext == "jpg")) {
+        notes.push(Diagnostic::warning(
             "image-type",
             format!("`{src}` is really {media_type}; it is packed as such"),
-        )),
+        ));
+    }
+    let data = if media_type == "image/svg+xml" {
+        let clean = super::svg::clean(&data).map_err(|reason| {
+            Diagnostic::error(
+                "bad-svg",
+                format!("`{src}` cannot be used as an SVG image: {reason}"),
+            )
+        })?;
+        if !clean.removed.is_empty() {
+            notes.push(Diagnostic::warning(
+                "svg-cleaned",
+                format!(
+                    "removed from `{src}`, which a book's image cannot carry: {}",
+                    clean.removed.join(", ")
+                ),
+            ));
+        }
+        clean.data
+    } else {
+        data
     };
     Ok(FoundImage {
         href: crate::paths::package_path(&file.rel, ext),
         media_type,
         data,
-        note,
+        notes,
     })
 }
 

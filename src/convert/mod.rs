@@ -9,6 +9,7 @@ mod dom;
 mod html;
 mod links;
 mod markdown;
+mod svg;
 mod writer;
 
 use std::collections::HashMap;

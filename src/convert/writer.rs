@@ -425,8 +425,8 @@ impl<'a> Writer<'a> {
                             .help("describe it, `![what it shows](path)`, so that every reader can follow"),
                     );
                 }
-                if let Some(note) = found.note {
-                    self.diags.push(note.at(origin));
+                for note in found.notes {
+                    self.diags.push(note.at(origin.clone()));
                 }
                 let src = format!("../{}", found.href);
                 let mut attrs = vec![("src", src.as_str()), ("alt", alt.as_str())];

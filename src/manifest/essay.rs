@@ -189,6 +189,9 @@ fn parse_front_matter(
         false,
         diags,
     );
+    if !doc.names(&value, "", &["author", "authors"], diags) {
+        return None;
+    }
     let fm: raw::FrontMatter = match doc.typed() {
         Ok(fm) => fm,
         Err(d) => {

@@ -167,11 +167,14 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
     };
     let (doc, value) = parse(&manifest, &text, diags)?;
     let errors_before = crate::diag::error_count(diags);
-    check_keys(&doc, &value, diags);
+    let shaped = check_keys(&doc, &value, diags);
     let raw: raw::Manifest = match doc.typed() {
         Ok(r) => r,
         Err(d) => {
-            diags.push(d);
+            // A shape already reported at its place needs no second, vaguer message.
+            if shaped {
+                diags.push(d);
+            }
             return None;
         }
     };
@@ -238,8 +241,10 @@ fn parse<'a>(
 }
 
 /// Unknown keys anywhere in the manifest, all of them.
-fn check_keys(doc: &Doc, value: &Value, diags: &mut Vec<Diagnostic>) {
+/// Returns false when a value has a shape that typing would refuse with a poorer message.
+fn check_keys(doc: &Doc, value: &Value, diags: &mut Vec<Diagnostic>) -> bool {
     doc.unknown_keys(value, "", MANIFEST_KEYS, "the manifest", true, diags);
+    let mut shaped = doc.names(value, "", &["subjects"], diags);
     if let Some(Value::Sequence(creators)) = value.get("creators") {
         for (i, c) in creators.iter().enumerate() {
             doc.unknown_keys(
@@ -255,23 +260,29 @@ fn check_keys(doc: &Doc, value: &Value, diags: &mut Vec<Diagnostic>) {
     if let Some(series) = value.get("series") {
         doc.unknown_keys(series, "series", SERIES_KEYS, "`series`", true, diags);
     }
-    fn items(doc: &Doc, value: &Value, path: &str, diags: &mut Vec<Diagnostic>) {
-        let Value::Sequence(list) = value else { return };
+    fn items(doc: &Doc, value: &Value, path: &str, diags: &mut Vec<Diagnostic>) -> bool {
+        let Value::Sequence(list) = value else {
+            return true;
+        };
+        let mut shaped = true;
         for (i, item) in list.iter().enumerate() {
             let p = index(path, i);
             if item.get("part").is_some() {
                 doc.unknown_keys(item, &p, PART_KEYS, "a part", true, diags);
                 if let Some(essays) = item.get("essays") {
-                    items(doc, essays, &join(&p, "essays"), diags);
+                    shaped &= items(doc, essays, &join(&p, "essays"), diags);
                 }
             } else {
                 doc.unknown_keys(item, &p, ESSAY_KEYS, "an essay entry", true, diags);
+                shaped &= doc.names(item, &p, &["author", "authors"], diags);
             }
         }
+        shaped
     }
     if let Some(contents) = value.get("contents") {
-        items(doc, contents, "contents", diags);
+        shaped &= items(doc, contents, "contents", diags);
     }
+    shaped
 }
 
 /// Semantic checks, each reported at its value's place.

@@ -133,6 +133,39 @@ impl<'a> Doc<'a> {
             .collect()
     }
 
+    /// Checks that each of `keys` in the mapping at `path`, where present, is a name or a list
+    /// of names (`authors`, `subjects`), reporting it at its place: serde's own message for
+    /// these says neither which key nor where. Returns false after an error.
+    pub fn names(
+        &self,
+        value: &Value,
+        path: &str,
+        keys: &[&str],
+        out: &mut Vec<Diagnostic>,
+    ) -> bool {
+        let scalar = |v: &Value| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_));
+        let mut ok = true;
+        for key in keys {
+            let Some(v) = value.get(key) else { continue };
+            let fine = match v {
+                Value::Null => true,
+                Value::Sequence(items) => items.iter().all(scalar),
+                other => scalar(other),
+            };
+            if !fine {
+                ok = false;
+                out.push(
+                    Diagnostic::error(
+                        "yaml-type",
+                        format!("`{key}` must be a name or a list of names"),
+                    )
+                    .at(self.value_at(&join(path, key))),
+                );
+            }
+        }
+        ok
+    }
+
     /// Reports every key of the mapping at `path` that is not in `known`, with a suggestion.
     pub fn unknown_keys(
         &self,
@@ -270,6 +303,14 @@ impl Indexer {
                     if seen.contains(&k) {
                         self.duplicates.push((p.clone(), pos));
                     } else {
+                        // yaml-rust2 marks a block mapping after its first key: the mapping
+                        // really starts where that key does.
+                        if seen.is_empty()
+                            && let Some(start) = self.values.get_mut(path.as_str())
+                            && (pos.line, pos.col) < (start.line, start.col)
+                        {
+                            *start = pos;
+                        }
                         seen.push(k.clone());
                     }
                     self.keys.insert(p, pos);

@@ -1,0 +1,292 @@
+//! Hostile input: manifests written by hand, essays pasted from web pages, files in odd
+//! encodings, paths that try to leave the collection. Every case gets either a book that
+//! EPUBCheck passes and that carries nothing hostile, or exit code 1 with a message naming the
+//! culprit and no file written (an existing book left as it was). Never a panic.
+
+mod common;
+
+use common::{Project, assert_valid, minimal, unzip_text};
+
+const SENTINEL: &[u8] = b"an earlier, good book";
+
+/// The build refuses: exit 1, each message on stderr, the existing book untouched, nothing new.
+#[track_caller]
+fn refused(p: &Project, messages: &[&str]) {
+    std::fs::write(p.path().join("out.epub"), SENTINEL).unwrap();
+    let before = listing(p);
+    let run = p.run(&["build", ".", "-o", "out.epub"]);
+    run.failure();
+    for m in messages {
+        assert!(
+            run.stderr.contains(m),
+            "stderr should contain {m:?}:\n{}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        std::fs::read(p.path().join("out.epub")).unwrap(),
+        SENTINEL,
+        "the earlier book changed"
+    );
+    assert_eq!(listing(p), before, "files were written");
+}
+
+/// The build succeeds with warnings naming the culprit; the book is valid and none of its
+/// pages' bodies (`EPUB/text/`) contains any of `absent` (compared in lower case).
+#[track_caller]
+fn cleaned(
+    p: &Project,
+    warnings: &[&str],
+    absent: &[&str],
+) -> std::collections::BTreeMap<String, String> {
+    let run = p.run(&["build", ".", "-o", "out.epub"]);
+    run.success();
+    for w in warnings {
+        assert!(
+            run.stderr.contains(w),
+            "stderr should contain {w:?}:\n{}",
+            run.stderr
+        );
+    }
+    let book = p.path().join("out.epub");
+    assert_valid(&book);
+    let files = unzip_text(&book);
+    for (name, text) in files.iter().filter(|(n, _)| n.starts_with("EPUB/text/")) {
+        // The page's body: the head holds the book's own stylesheet link.
+        let lower = text
+            .split_once("<body")
+            .map_or(text.as_str(), |(_, b)| b)
+            .to_lowercase();
+        for a in absent {
+            assert!(
+                !lower.contains(&a.to_lowercase()),
+                "{name} contains {a:?}:\n{text}"
+            );
+        }
+    }
+    files
+}
+
+/// Every file under the project, for "nothing was written".
+fn listing(p: &Project) -> Vec<String> {
+    fn walk(dir: &std::path::Path, base: &std::path::Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = e.path();
+            out.push(path.strip_prefix(base).unwrap().display().to_string());
+            if e.file_type().unwrap().is_dir() {
+                walk(&path, base, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(p.path(), p.path(), &mut out);
+    out.sort();
+    out
+}
+
+fn essay(body: &str) -> Project {
+    minimal().file("essays/two.md", format!("# Two\n\n{body}\n"))
+}
+
+/// A 1×1 PNG.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde\0\0\0\x0cIDATx\x9cc\xf8\xcf\xc0\0\0\x03\x01\x01\0\xc9\xfe\x92\xef\0\0\0\0IEND\xaeB`\x82";
+
+fn with_image(p: Project) -> Project {
+    p.file("essays/x.png", PNG)
+}
+
+fn manifest(yaml: &str) -> Project {
+    minimal().file("anthology.yaml", yaml)
+}
+
+macro_rules! cases {
+    ($($name:ident => $body:expr;)*) => {$(
+        #[test]
+        fn $name() {
+            $body
+        }
+    )*};
+}
+
+// ---- bad YAML --------------------------------------------------------------------------
+
+cases! {
+    yaml_tab_indentation => refused(&manifest("title: T\nlanguage: en\ncontents:\n\t- essays/one.md\n"), &["invalid YAML", "anthology.yaml:4:"]);
+    yaml_unclosed_quote => refused(&manifest("title: \"T\nlanguage: en\ncontents: [essays/one.md]\n"), &["invalid YAML", "anthology.yaml:"]);
+    yaml_list_at_top => refused(&manifest("- title: T\n- language: en\n"), &["the manifest must be a mapping of keys", "anthology.yaml"]);
+    yaml_empty_file => refused(&manifest(""), &["the manifest is empty", "anthology.yaml"]);
+    yaml_binary_garbage => refused(&manifest("\u{1}\u{2}\u{3}title: x"), &["anthology.yaml"]);
+    yaml_duplicate_key => refused(&manifest("title: T\nlanguage: en\ntitle: U\ncontents: [essays/one.md]\n"), &["`title` is given twice", "anthology.yaml:3:1"]);
+    yaml_alias_bomb => refused(
+        &manifest("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\ntitle: T\nlanguage: en\ncontents: [essays/one.md]\n"),
+        &["anthology.yaml"],
+    );
+    yaml_deep_nesting => refused(&manifest(&format!("title: T\nlanguage: en\ncontents: {}x{}\n", "[".repeat(5000), "]".repeat(5000))), &["anthology.yaml"]);
+    yaml_title_is_a_list => refused(&manifest("title: [a, b]\nlanguage: en\ncontents: [essays/one.md]\n"), &["`title`", "anthology.yaml:1:8"]);
+    yaml_toc_depth_out_of_range => refused(&manifest("title: T\nlanguage: en\ntoc-depth: 99\ncontents: [essays/one.md]\n"), &["`toc-depth` must be between 1 and 6", "anthology.yaml:3:12"]);
+    yaml_unknown_role => refused(&manifest("title: T\nlanguage: en\ncreators:\n  - name: A\n    role: editer\ncontents: [essays/one.md]\n"), &["unknown role `editer`", "anthology.yaml:5:11", "did you mean `editor`?"]);
+    yaml_bad_isbn => refused(&manifest("title: T\nlanguage: en\nisbn: 978-0-306-40615-8\ncontents: [essays/one.md]\n"), &["invalid ISBN: the check digit", "anthology.yaml:3:7"]);
+    yaml_bad_date => refused(&manifest("title: T\nlanguage: en\ndate: 31/12/2024\ncontents: [essays/one.md]\n"), &["`31/12/2024` is not a date", "anthology.yaml:3:7"]);
+    yaml_nested_part => refused(&manifest("title: T\nlanguage: en\ncontents:\n  - part: A\n    essays:\n      - part: B\n        essays: [essays/one.md]\n"), &["a part cannot hold another part", "anthology.yaml:6:9"]);
+    yaml_essay_listed_twice => refused(&manifest("title: T\nlanguage: en\ncontents: [essays/one.md, essays/./one.md]\n"), &["`essays/one.md` is listed twice", "anthology.yaml:3:27"]);
+    front_matter_not_a_mapping => refused(&minimal().file("essays/two.md", "---\n- a list\n---\nBody\n"), &["essays/two.md", "the front matter must be a list of `key: value` lines"]);
+    front_matter_wrong_type => refused(&minimal().file("essays/two.md", "---\ntitle: T\nauthors: {a: 1}\n---\nBody\n"), &["essays/two.md:3:10", "`authors` must be a name or a list of names"]);
+}
+
+// ---- paths that try to leave the collection ------------------------------------------------
+
+cases! {
+    path_percent_encoded_in_manifest => refused(&manifest("title: T\nlanguage: en\ncontents: ['%2e%2e/%2e%2e/etc/passwd']\n"), &["no such file", "anthology.yaml:3:12"]);
+    path_cover_outside => refused(&manifest("title: T\nlanguage: en\ncover: ../../../../etc/hostname\ncontents: [essays/one.md]\n"), &["leads outside the collection folder", "anthology.yaml:3:8"]);
+    path_style_absolute => refused(&manifest("title: T\nlanguage: en\nstyle: /etc/ssl/openssl.cnf.css\ncontents: [essays/one.md]\n"), &["absolute paths are not allowed", "anthology.yaml:3:8"]);
+    path_image_absolute => refused(&essay("![x](/etc/passwd)"), &["absolute paths are not allowed", "essays/two.md:3:1"]);
+    path_raw_img_dotdot => refused(&essay("<img src=\"../../../../etc/passwd\" alt=\"x\">"), &["leads outside the collection folder", "essays/two.md:3:1"]);
+    path_raw_img_windows_dotdot => refused(&essay("<img src=\"..\\..\\..\\etc\\passwd\" alt=\"x\">"), &["leads outside the collection folder", "essays/two.md:3:1"]);
+    path_image_entity_encoded_dotdot => refused(&essay("<img src=\"&#46;&#46;/&#46;&#46;/&#46;&#46;/etc/passwd\" alt=\"x\">"), &["leads outside the collection folder", "essays/two.md:3:1"]);
+}
+
+#[test]
+fn path_symlinked_folder_outside() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.md"), "# Secret\n\nroot:x:0:0\n").unwrap();
+    let p = manifest("title: T\nlanguage: en\ncontents: [essays/one.md, linked/secret.md]\n");
+    std::os::unix::fs::symlink(outside.path(), p.path().join("linked")).unwrap();
+    refused(
+        &p,
+        &["outside the collection folder", "anthology.yaml:3:27"],
+    );
+}
+
+#[test]
+fn path_symlinked_image_outside() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("x.png"), b"\x89PNG\r\n\x1a\nsecret").unwrap();
+    let p = essay("![x](img.png)");
+    std::os::unix::fs::symlink(
+        outside.path().join("x.png"),
+        p.path().join("essays/img.png"),
+    )
+    .unwrap();
+    refused(&p, &["symbolic link", "essays/two.md:3:1"]);
+}
+
+#[test]
+fn path_style_sheet_cannot_reach_out() {
+    let p = manifest("title: T\nlanguage: en\nstyle: my.css\ncontents: [essays/one.md]\n").file(
+        "my.css",
+        "@import url(https://evil.example/x.css);\nbody { background: url('../../../etc/passwd'); }\np { margin: 0 }\n",
+    );
+    let files = cleaned(
+        &p,
+        &["2 `url()`/`@import` reference(s) removed", "my.css"],
+        &["url(", "@import", "evil.example"],
+    );
+    assert!(files["EPUB/styles/book.css"].contains("p { margin: 0 }"));
+}
+
+#[test]
+fn path_nothing_written_outside_the_output() {
+    let p = minimal();
+    let out = tempfile::tempdir().unwrap();
+    let before = listing(&p);
+    let target = out.path().join("book.epub");
+    p.run(&["build", ".", "-o", target.to_str().unwrap()])
+        .success();
+    assert_eq!(listing(&p), before, "the collection folder changed");
+    let written: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(written, ["book.epub"]);
+}
+
+// ---- hostile HTML --------------------------------------------------------------------------
+
+cases! {
+    html_script_any_case => { cleaned(&essay("<ScRiPt>alert(1)</sCrIpT><SCRIPT src=x></SCRIPT>"), &["`<script>` is removed", "essays/two.md:3:1"], &["<script", "alert(1)"]); };
+    html_split_script_tag => { cleaned(&essay("<scr<script>ipt>alert(1)</script>"), &["`<script>` is removed"], &["<script", "alert(1)</"]); };
+    html_event_handlers => { cleaned(&with_image(essay("<img src=x.png alt=i onerror=alert(1)> <p onclick=\"x()\" ONMOUSEOVER=y>p</p> <a href=\"https://example.org\" onfocus=z>a</a> <body onload=z>")), &[], &["onerror", "onclick", "onmouseover", "onfocus", "onload", "alert("]); };
+    html_javascript_urls_disguised => { cleaned(
+        &essay("<a href=\"jav&#x09;ascript:alert(1)\">a</a> <a href=\"&#106;avascript:alert(2)\">b</a> <a href=\" JAVASCRIPT:alert(3)\">c</a> <a href=\"vbscript:msgbox\">d</a>"),
+        &["`javascript:` links are not allowed", "`vbscript:` links are not allowed", "essays/two.md:3:"],
+        &["javascript", "vbscript", "alert("],
+    ); };
+    html_data_urls => { cleaned(
+        &essay("<a href=\"data:text/html;base64,PHNjcmlwdD4=\">a</a> <img src=\"data:image/svg+xml,<svg onload=alert(1)>\" alt=\"i\">"),
+        &["`data:` links are not allowed", "`data:` images are not allowed"],
+        &["data:", "base64", "onload"],
+    ); };
+    html_iframe_object_embed => { cleaned(
+        &essay("<iframe srcdoc=\"<script>x</script>\"></iframe><object data=\"x.swf\"><param name=a value=b></object><embed src=x.swf><applet code=x></applet>"),
+        &["`<iframe>` is removed", "`<object>` is removed", "`<embed>` is removed"],
+        &["<iframe", "<object", "<embed", "<param", "<applet", "srcdoc"],
+    ); };
+    html_forms => { cleaned(&essay("<form action=\"https://evil.example\"><input name=p><button>Go</button><select><option>1</select><textarea>t</textarea></form>"), &["`<form>` is removed"], &["<form", "<input", "<button", "<select", "<textarea", "evil.example"]); };
+    html_meta_refresh_base_link => { cleaned(&essay("<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\"><base href=\"https://evil.example/\"><link rel=stylesheet href=\"https://evil.example/x.css\">"), &["`<meta>` is removed"], &["<meta", "<base", "<link", "evil.example"]); };
+    html_style_element_and_attribute => { cleaned(&essay("<style>@import 'https://evil.example/x.css'; body{background:url(https://evil.example/t.png)}</style><p style=\"background:url(https://evil.example/p.png)\">x</p>"), &["`<style>` is removed"], &["<style", "style=", "evil.example"]); };
+    html_svg_and_math => { cleaned(&essay("<svg><script>alert(1)</script><foreignObject><iframe></iframe></foreignObject></svg><math><maction actiontype=\"statusline\">x</maction></math>"), &["`<svg>` is removed", "`<math>` is removed"], &["<svg", "<script", "<math", "alert(1)"]); };
+    // A browser with scripting parses this `<img>` out of the attribute (mutation XSS): it is an
+    // image then, with its handler dropped.
+    html_noscript_and_template => { cleaned(&with_image(essay("<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></p></noscript><template><script>alert(2)</script></template>").file("essays/x", PNG)), &["the image `x` has no alt text"], &["onerror", "<script", "<template", "<noscript", "alert("]); };
+    html_comments_and_cdata => { cleaned(&essay("<!-- <script>alert(1)</script> --><![CDATA[<script>alert(2)</script>]]>text -- with -- dashes"), &[], &["<script", "<!--", "]]>"]); };
+    html_unclosed_and_misnested => { cleaned(&essay("<p>one<div>two<span>three<ul><li>four</p></em></div><table><td>five"), &[], &[]); };
+    html_remote_image_and_link => { cleaned(&essay("<img src=\"https://evil.example/track.gif\" alt=\"A tracker\"> and [a link](https://example.org/a b)"), &["the remote image `https://evil.example/track.gif` is not fetched"], &["evil.example"]); };
+}
+
+// ---- text that must survive -------------------------------------------------------------
+
+cases! {
+    text_bom_crlf_cr => { cleaned(&minimal().file("essays/two.md", b"\xEF\xBB\xBF---\r\ntitle: Two\r\n---\r\n\r\nLine one,\rline two.\r\n".as_slice()), &[], &["\u{feff}", "\r"]); };
+    text_control_characters => { cleaned(&essay("NUL\u{0} BEL\u{7} ESC\u{1b} VT\u{b} FF\u{c} DEL\u{7f} C1\u{85}\u{9f} U+FFFE\u{fffe} end"), &[], &["\u{0}", "\u{7}", "\u{1b}", "\u{b}", "\u{85}", "\u{fffe}"]); };
+    text_entities_out_of_range => { cleaned(&essay("&#xD800; &#0; &#x110000; &#x1F; &#65535; &#xDFFF;"), &[], &["&#xd800;", "&#0;", "\u{1f}"]); };
+    text_bidi_combining_emoji => {
+        let files = cleaned(&essay("שלום עולם and مرحبا, e\u{301}\u{302}, 👩‍👩‍👧‍👦 🏳️‍🌈, \u{202E}reversed\u{202C}"), &[], &[]);
+        let two = &files["EPUB/text/two.xhtml"];
+        for kept in ["שלום עולם", "مرحبا", "e\u{301}\u{302}", "👩‍👩‍👧‍👦", "🏳️‍🌈"] {
+            assert!(two.contains(kept), "{kept} was lost:\n{two}");
+        }
+    };
+    text_latin1_essay => refused(&minimal().file("essays/two.md", b"# Two\n\nna\xefve caf\xe9\n".as_slice()), &["essays/two.md:3:3", "not UTF-8: byte 0xEF at offset 9"]);
+    text_overlong_utf8 => refused(&minimal().file("essays/two.md", b"# Two\n\n\xc0\xaf\n".as_slice()), &["essays/two.md:3:1", "not UTF-8"]);
+    text_utf16_be => refused(&minimal().file("essays/two.md", b"\xfe\xff\0#\0 \0T".as_slice()), &["essays/two.md", "UTF-16"]);
+    text_latin1_manifest => refused(&manifest_bytes(b"title: Caf\xe9\nlanguage: fr\ncontents: [essays/one.md]\n"), &["anthology.yaml:1:11", "not UTF-8"]);
+}
+
+fn manifest_bytes(bytes: &[u8]) -> Project {
+    minimal().file("anthology.yaml", bytes)
+}
+
+// ---- size and depth -----------------------------------------------------------------------
+
+cases! {
+    depth_nested_quotes => { cleaned(&essay(&format!("{}deep", "> ".repeat(20_000))), &["elements nested more than 40 deep are flattened", "essays/two.md"], &[]); };
+    depth_nested_lists => { cleaned(&essay(&(0..2_000).map(|i| format!("{}- item\n", "  ".repeat(i))).collect::<String>()), &["flattened"], &[]); };
+    depth_nested_spans => { cleaned(&essay(&format!("{}x{}", "<span>".repeat(20_000), "</span>".repeat(20_000))), &["flattened"], &[]); };
+    depth_nested_emphasis => { cleaned(&essay(&format!("{}x{}", "*_".repeat(5_000), "_*".repeat(5_000))), &[], &[]); };
+    size_one_long_line => { cleaned(&essay(&"word ".repeat(1_000_000)), &[], &[]); };
+    size_unclosed_brackets => { cleaned(&essay(&"[".repeat(100_000)), &[], &[]); };
+}
+
+// ---- SVG images ---------------------------------------------------------------------------
+
+const SCRIPTED_SVG: &str = r#"<?xml version="1.0"?>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10" onload="alert(1)">
+<script>alert(2)</script><circle r="4" cx="5" cy="5"/><image xlink:href="https://evil.example/x.png"/>
+<foreignObject><iframe xmlns="http://www.w3.org/1999/xhtml" src="javascript:alert(3)"></iframe></foreignObject></svg>"#;
+
+cases! {
+    svg_image_with_scripts => {
+        let p = essay("![A circle](c.svg)").file("essays/c.svg", SCRIPTED_SVG);
+        let run = p.run(&["build", ".", "-o", "out.epub"]);
+        run.success();
+        assert!(run.stderr.contains("removed from `c.svg`") && run.stderr.contains("essays/two.md:3:1"), "{}", run.stderr);
+        assert_valid(&p.path().join("out.epub"));
+        let svg = String::from_utf8(common::unzip(&p.path().join("out.epub")).into_iter().find(|(n, _)| n.ends_with(".svg")).unwrap().1).unwrap();
+        for gone in ["alert", "script", "onload", "evil.example", "iframe", "foreignObject"] {
+            assert!(!svg.contains(gone), "{gone} survived:\n{svg}");
+        }
+        assert!(svg.contains("<circle"), "{svg}");
+    };
+    svg_image_malformed => refused(&essay("![A circle](c.svg)").file("essays/c.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><circle></svg>"), &["`c.svg` cannot be used as an SVG image: it is not well-formed XML", "essays/two.md:3:1"]);
+}
