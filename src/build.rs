@@ -2,12 +2,11 @@
 //! path, dates) before any work, convert the essays on every core, and stream the chapters
 //! into a temporary file that replaces the target only once the book is complete.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 
 use crate::assemble::{self, EpubWriter};
 use crate::book::{BookMeta, Chapter, Creator, Entry, Resource, Role};
@@ -358,64 +357,124 @@ fn book_meta(meta: &BookMeta, chapters: &[Chapter]) -> BookMeta {
     meta
 }
 
-/// Essays converted at once: enough to keep every core busy, few enough to bound memory.
-const BATCH: usize = 16;
+/// How far ahead of the writer the workers may go. Converted chapters wait, compressed, until
+/// their turn: this bounds the memory they hold, whatever the number of essays.
+const WINDOW: usize = 32;
 
-/// Reads and converts every essay (in parallel, in batches) and writes each chapter as soon as
-/// it is ready. Chapters that link into other essays wait until every essay's anchors are
-/// known. Returns the chapters' summaries (bodies dropped), or why it stopped.
+/// One essay, converted (and, when a book is being written, compressed) by a worker.
+struct Converted {
+    chapter: Option<Chapter>,
+    prepared: Option<Result<assemble::Prepared, assemble::AssembleError>>,
+    diags: Vec<Diagnostic>,
+}
+
+/// The workers' queue: the next essay to take, and how many the writer has taken in.
+struct Queue {
+    next: usize,
+    done: usize,
+    stop: bool,
+}
+
+/// Reads, converts and compresses every essay on every core, and writes the chapters in reading
+/// order as they come. Chapters that link into other essays wait until every essay's anchors
+/// are known. Returns the chapters' summaries (bodies dropped), or why it stopped.
 fn convert_all<W: std::io::Write + std::io::Seek>(
     plan: &Plan,
     mut writer: Option<&mut EpubWriter<W>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Chapter>, Stop> {
-    let collection = &plan.collection;
-    let essays: Vec<&manifest::EssayRef> = collection.essays().collect();
-    let ids = collection.essay_ids();
+    let essays: Vec<&manifest::EssayRef> = plan.collection.essays().collect();
+    let ids = plan.collection.essay_ids();
+    let writing = writer.is_some();
+    let failed = AtomicBool::new(error_count(diags) > 0);
+    let queue = Mutex::new(Queue {
+        next: 0,
+        done: 0,
+        stop: false,
+    });
+    let turn = Condvar::new();
+    let lock = || {
+        queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let threads = rayon::current_num_threads().clamp(1, essays.len().max(1));
+
     let mut summaries: Vec<Chapter> = Vec::with_capacity(essays.len());
     let mut waiting: Vec<usize> = Vec::new();
     let mut anchors: HashMap<String, HashMap<String, String>> = HashMap::new();
-    let mut failed = error_count(diags) > 0;
-
-    for batch in essays.chunks(BATCH) {
-        let results: Vec<(Option<Chapter>, Vec<Diagnostic>)> = batch
-            .par_iter()
-            .map(|essay| {
-                let mut d = Vec::new();
-                let chapter = manifest::read_essay(essay, &mut d).and_then(|source| {
-                    let ctx = Context {
-                        essay_id: &essay.id,
-                        essay_rel: &essay.file.rel,
-                        root: &collection.root,
-                        essays: &ids,
-                        source: &source.body,
-                        book_language: &plan.meta.language,
-                        toc_depth: plan.meta.toc_depth,
-                        labels: plan.labels,
+    let mut output_error = None;
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<(usize, Converted)>();
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (essays, ids, failed, turn, lock) = (&essays, &ids, &failed, &turn, &lock);
+            scope.spawn(move || {
+                loop {
+                    let i = {
+                        let mut q = lock();
+                        while !q.stop && q.next < essays.len() && q.next >= q.done + WINDOW {
+                            q = turn
+                                .wait(q)
+                                .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        }
+                        if q.stop || q.next >= essays.len() {
+                            break;
+                        }
+                        q.next += 1;
+                        q.next - 1
                     };
-                    convert::convert(&ctx, &source.meta, &mut d)
-                });
-                (chapter, d)
-            })
-            .collect();
-        for (chapter, mut d) in results {
-            diags.append(&mut d);
-            let Some(mut chapter) = chapter else {
-                failed = true;
-                continue;
-            };
-            anchors.insert(chapter.id.clone(), std::mem::take(&mut chapter.anchors));
-            if chapter.cross_links.is_empty() {
-                if !failed && let Some(w) = writer.as_deref_mut() {
-                    w.chapter(&plan.meta, &chapter).map_err(Stop::Output)?;
+                    let converted = convert_one(
+                        plan,
+                        essays[i],
+                        ids,
+                        writing && !failed.load(Ordering::Relaxed),
+                    );
+                    if converted.chapter.is_none() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    if tx.send((i, converted)).is_err() {
+                        break;
+                    }
                 }
-                drop_body(&mut chapter);
-            } else {
-                waiting.push(summaries.len());
-            }
-            summaries.push(chapter);
+            });
         }
+        drop(tx);
+        // This thread writes, in order: results that arrive early wait in `early`.
+        let mut early: BTreeMap<usize, Converted> = BTreeMap::new();
+        let mut next = 0;
+        for (i, converted) in rx.iter() {
+            early.insert(i, converted);
+            while let Some(mut c) = early.remove(&next) {
+                next += 1;
+                diags.append(&mut c.diags);
+                let Some(mut chapter) = c.chapter else {
+                    continue;
+                };
+                anchors.insert(chapter.id.clone(), std::mem::take(&mut chapter.anchors));
+                if !chapter.cross_links.is_empty() {
+                    waiting.push(summaries.len());
+                } else if let (Some(w), Some(prepared)) = (writer.as_deref_mut(), c.prepared)
+                    && !failed.load(Ordering::Relaxed)
+                    && let Err(e) = prepared.and_then(|p| w.add(p))
+                {
+                    output_error = Some(e);
+                }
+                summaries.push(chapter);
+            }
+            let mut q = lock();
+            q.done = next;
+            q.stop |= output_error.is_some();
+            turn.notify_all();
+            if q.stop {
+                break;
+            }
+        }
+    });
+    if let Some(e) = output_error {
+        return Err(Stop::Output(e));
     }
+    let failed = failed.load(Ordering::Relaxed);
     for i in waiting {
         let chapter = &mut summaries[i];
         convert::settle_cross_links(chapter, &anchors, diags);
@@ -428,6 +487,45 @@ fn convert_all<W: std::io::Write + std::io::Seek>(
         Err(Stop::Input)
     } else {
         Ok(summaries)
+    }
+}
+
+/// Reads and converts one essay; compresses its chapter when `prepare` (a book is being written
+/// and nothing has failed) and the chapter needs no other essay's anchors.
+fn convert_one(
+    plan: &Plan,
+    essay: &manifest::EssayRef,
+    ids: &HashMap<String, String>,
+    prepare: bool,
+) -> Converted {
+    let mut diags = Vec::new();
+    let chapter = manifest::read_essay(essay, &mut diags).and_then(|source| {
+        let ctx = Context {
+            essay_id: &essay.id,
+            essay_rel: &essay.file.rel,
+            root: &plan.collection.root,
+            essays: ids,
+            source: &source.body,
+            book_language: &plan.meta.language,
+            toc_depth: plan.meta.toc_depth,
+            labels: plan.labels,
+        };
+        convert::convert(&ctx, &source.meta, &mut diags)
+    });
+    let mut prepared = None;
+    let chapter = chapter.map(|mut c| {
+        if c.cross_links.is_empty() {
+            if prepare {
+                prepared = Some(assemble::prepare(&plan.meta, &c));
+            }
+            drop_body(&mut c);
+        }
+        c
+    });
+    Converted {
+        chapter,
+        prepared,
+        diags,
     }
 }
 

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{Seek, SeekFrom, Write};
 use std::rc::Rc;
 
-use zip::write::SimpleFileOptions;
+use zip::write::{PreparedZipFile, SimpleFileOptions, ZipFileBuilder};
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::book::{BookMeta, Chapter, Entry, Resource, Role, chapter_href};
@@ -111,6 +111,68 @@ impl Drop for Abandon {
     }
 }
 
+/// A chapter's zip entries, compressed ahead of time — on any thread — by [`prepare`].
+pub struct Prepared {
+    id: String,
+    href: String,
+    page: PreparedZipFile,
+    /// The chapter's images: media types and names for the OPF, and their compressed entries.
+    resources: Vec<(Resource, PreparedZipFile)>,
+}
+
+/// Compresses a chapter's page and images, ready for [`EpubWriter::add`]. Compression is most
+/// of the cost of writing a book, and this is where it happens, in parallel.
+pub fn prepare(meta: &BookMeta, chapter: &Chapter) -> Result<Prepared, AssembleError> {
+    debug_assert!(
+        !chapter.body.contains('\0'),
+        "unsettled link markers in {}",
+        chapter.id
+    );
+    let href = chapter.href();
+    let lang = chapter.language.as_deref().unwrap_or(&meta.language);
+    // Head, body and tail go in one after another: the body is not copied.
+    let mut page = ZipFileBuilder::new(
+        format!("{ROOT}/{href}"),
+        options(CompressionMethod::Deflated),
+    )?;
+    page.write_all(pages::page_head(lang, &chapter.title, "essay", 1).as_bytes())?;
+    page.write_all(chapter.body.as_bytes())?;
+    page.write_all(pages::PAGE_TAIL.as_bytes())?;
+    let resources = chapter
+        .resources
+        .iter()
+        .map(|r| {
+            let file = PreparedZipFile::from_data(
+                format!("{ROOT}/{}", r.href),
+                options(method_for(r.media_type)),
+                &r.data,
+            )?;
+            Ok((
+                Resource {
+                    data: Default::default(),
+                    ..r.clone()
+                },
+                file,
+            ))
+        })
+        .collect::<Result<_, AssembleError>>()?;
+    Ok(Prepared {
+        id: chapter.id.clone(),
+        href,
+        page: page.finish()?,
+        resources,
+    })
+}
+
+/// Raster images are compressed already; deflating them again costs time for nothing.
+fn method_for(media_type: &str) -> CompressionMethod {
+    if media_type == "image/svg+xml" || media_type.starts_with("text/") {
+        CompressionMethod::Deflated
+    } else {
+        CompressionMethod::Stored
+    }
+}
+
 fn options(method: CompressionMethod) -> SimpleFileOptions {
     let options = SimpleFileOptions::default()
         .compression_method(method)
@@ -169,30 +231,36 @@ impl<W: Write + Seek> EpubWriter<W> {
 
     /// Writes a chapter's page and its images.
     pub fn chapter(&mut self, meta: &BookMeta, chapter: &Chapter) -> Result<(), AssembleError> {
-        debug_assert!(
-            !chapter.body.contains('\0'),
-            "unsettled link markers in {}",
-            chapter.id
-        );
-        let href = chapter.href();
-        let lang = chapter.language.as_deref().unwrap_or(&meta.language);
-        // Head, body and tail go into the zip one after another: the body is not copied.
-        self.zip.start_file(
-            format!("{ROOT}/{href}"),
-            options(CompressionMethod::Deflated),
-        )?;
-        self.zip
-            .write_all(pages::page_head(lang, &chapter.title, "essay", 1).as_bytes())?;
-        self.zip.write_all(chapter.body.as_bytes())?;
-        self.zip.write_all(pages::PAGE_TAIL.as_bytes())?;
+        self.add(prepare(meta, chapter)?)
+    }
+
+    /// Writes a chapter compressed ahead of time by [`prepare`]: a copy, no compression.
+    pub fn add(&mut self, prepared: Prepared) -> Result<(), AssembleError> {
+        let Prepared {
+            id,
+            href,
+            page,
+            resources,
+        } = prepared;
+        self.zip.add_prepared_file(page)?;
         self.items.push(Item {
-            id: format!("ch-{}", chapter.id),
+            id: format!("ch-{id}"),
             href,
             media_type: XHTML,
             properties: None,
         });
-        for r in &chapter.resources {
-            self.resource(r, None)?;
+        for (r, file) in resources {
+            // An image shared by several essays is packed once.
+            if self.written.insert(r.href.clone()) {
+                self.zip.add_prepared_file(file)?;
+                let id = format!("res-{}", self.written.len());
+                self.items.push(Item {
+                    id,
+                    href: r.href,
+                    media_type: r.media_type,
+                    properties: None,
+                });
+            }
         }
         Ok(())
     }
@@ -205,13 +273,7 @@ impl<W: Write + Seek> EpubWriter<W> {
         if !self.written.insert(r.href.clone()) {
             return Ok(());
         }
-        // Raster images are compressed already; deflating them again costs time for nothing.
-        let method = if r.media_type == "image/svg+xml" || r.media_type.starts_with("text/") {
-            CompressionMethod::Deflated
-        } else {
-            CompressionMethod::Stored
-        };
-        self.file(&r.href, method, &r.data)?;
+        self.file(&r.href, method_for(r.media_type), &r.data)?;
         let id = if properties == Some("cover-image") {
             "cover-image".to_string()
         } else {
