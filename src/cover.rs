@@ -48,7 +48,7 @@ fn design(theme: &str) -> Design {
             ink: [0xF6, 0xF3, 0xEC],
             accent: [0xE3, 0xA7, 0x57],
             centred: false,
-            title_px: 190.0,
+            title_px: 250.0,
             rule: 24,
         },
         "large-print" => Design {

@@ -179,17 +179,11 @@ fn header(
         let _ = write!(s, "<p class=\"subtitle\" role=\"doc-subtitle\">{sub}</p>");
     }
     if !authors.is_empty() {
-        // The byline is the essay's list of contributors, each name marked as its author
-        // (DAISY's structural vocabulary, which EPUB reserves as `z3998:`), so that readers
-        // and tools can tell who wrote what.
+        // The byline is the essay's list of contributors (`epub:type="contributors"`), so
+        // that readers and tools can tell who wrote what.
         let names: Vec<String> = authors
             .iter()
-            .map(|a| {
-                format!(
-                    "<span class=\"author\" epub:type=\"z3998:author\">{}</span>",
-                    escape(a)
-                )
-            })
+            .map(|a| format!("<span class=\"author\">{}</span>", escape(a)))
             .collect();
         let _ = write!(
             s,

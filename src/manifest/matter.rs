@@ -4,7 +4,7 @@
 use super::Validator;
 use super::raw::{self, Text};
 use super::yaml::{index, join};
-use crate::book::{Contributor, Epigraph, Inline, Matter};
+use crate::book::{Contributor, Epigraph, Inline, Matter, Role};
 use crate::diag::Diagnostic;
 use crate::fonts::{self, Font};
 use crate::paths::InnerPath;
@@ -115,6 +115,43 @@ impl Validator<'_, '_> {
             });
         }
         out
+    }
+
+    /// A book without a cover gets one made with its title; what the cover's typeface cannot
+    /// draw (CJK, Arabic…) is left off it, and said here.
+    pub(super) fn generated_cover_text(&mut self, meta: &crate::book::BookMeta) {
+        let mut check = |text: &str, italic: bool, path: &str, what: &str| {
+            let missing = crate::cover::missing_glyphs(text, italic);
+            if missing.is_empty() {
+                return;
+            }
+            let shown: String = missing.iter().take(5).collect();
+            let d = Diagnostic::warning(
+                "cover-text",
+                format!(
+                    "the generated cover's typeface has no letters for `{shown}`: the cover is made without {what}"
+                ),
+            )
+            .at(self.doc.value_at(path))
+            .help("give the book a cover of your own: `cover: cover.jpg`");
+            self.diags.push(d);
+        };
+        check(&meta.title, false, "title", "the title");
+        if let Some(sub) = &meta.subtitle {
+            check(sub, true, "subtitle", "the subtitle");
+        }
+        for (i, c) in meta.creators.iter().enumerate() {
+            // Only editors (or, without one, authors) are named on the cover.
+            if !matches!(c.role, Role::Author | Role::Editor | Role::Compiler) {
+                continue;
+            }
+            check(
+                &c.name,
+                false,
+                &join(&index("creators", i), "name"),
+                "the names",
+            );
+        }
     }
 
     pub(super) fn extra_css(&mut self, raw: Option<&Text>) -> Option<InnerPath> {

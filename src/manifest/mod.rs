@@ -210,6 +210,11 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
         m.matter = v.matter(&raw);
     }
     let cover = raw.cover.as_ref().and_then(|c| v.cover(c));
+    if raw.cover.is_none()
+        && let Some(m) = &meta
+    {
+        v.generated_cover_text(m);
+    }
     let style = v.style(raw.style.as_ref());
     let extra_css = v.extra_css(raw.extra_css.as_ref());
     let fonts = v.fonts(raw.fonts.as_ref());
@@ -345,7 +350,18 @@ struct Validator<'a, 'd> {
 }
 
 /// Page names the assembler uses itself; an essay may not take them.
-const RESERVED_IDS: &[&str] = &["cover", "titlepage", "contents", "nav", "toc", "colophon"];
+const RESERVED_IDS: &[&str] = &[
+    "cover",
+    "titlepage",
+    "contents",
+    "nav",
+    "toc",
+    "dedication",
+    "epigraph",
+    "sources",
+    "contributors",
+    "colophon",
+];
 
 impl Validator<'_, '_> {
     fn error(
