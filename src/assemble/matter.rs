@@ -377,7 +377,7 @@ fn colophon(meta: &BookMeta, labels: &Labels, note: Option<&str>) -> String {
     if let Some(series) = &meta.series {
         let _ = write!(body, "<p>{}", escape(&series.name));
         if let Some(p) = &series.position {
-            let _ = write!(body, " {}", escape(p));
+            let _ = write!(body, " · {}", escape(p));
         }
         body.push_str("</p>");
     }

@@ -514,6 +514,7 @@ impl<W: Write + Seek> EpubWriter<W> {
         let access = opf::Access {
             images: book.chapters.iter().map(|c| c.images).sum(),
             images_without_alt: book.chapters.iter().map(|c| c.images_without_alt).sum(),
+            certifier: meta.publisher.clone(),
         };
         let package = opf::package(
             meta,
@@ -565,7 +566,15 @@ fn people(meta: &BookMeta, chapters: &[Chapter]) -> Vec<Person> {
         add(&c.name, c.role, c.file_as.as_ref(), c.role.is_primary());
     }
     for name in chapters.iter().flat_map(|c| &c.authors) {
-        add(name, Role::Author, None, false);
+        // The contributors page's `file-as` sorts the essays' authors in the metadata too.
+        let file_as = meta
+            .matter
+            .contributors
+            .iter()
+            .flatten()
+            .find(|c| &c.name == name)
+            .and_then(|c| c.file_as.as_ref());
+        add(name, Role::Author, file_as, false);
     }
     people
 }
