@@ -29,6 +29,148 @@ pub struct BookMeta {
     pub toc_depth: u8,
     /// `dcterms:modified`, `CCYY-MM-DDThh:mm:ssZ`.
     pub modified: String,
+    /// The pages the book makes of the manifest's words, each only when asked for.
+    pub matter: Matter,
+}
+
+/// Front and back matter generated from the manifest: a dedication and an epigraph after the
+/// title page; sources, contributors and a colophon after the last essay.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Matter {
+    pub dedication: Option<Inline>,
+    pub epigraph: Option<Epigraph>,
+    /// `Some` when the book has an "About the contributors" page; the bios the manifest gives.
+    pub contributors: Option<Vec<Contributor>>,
+    /// `Some` when the book has a page of sources and acknowledgements; its opening words.
+    pub sources: Option<Option<Inline>>,
+    /// `Some` when the book has a colophon; a note of the manifest's to add to it.
+    pub colophon: Option<Option<Inline>>,
+}
+
+/// Words from the manifest, in inline Markdown: `text` as written, `html` as XHTML. The
+/// manifest sets `html` to the escaped text; the converter renders the Markdown
+/// ([`crate::convert::render_matter`]), so the assembler only ever copies `html`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inline {
+    pub text: String,
+    pub html: String,
+}
+
+impl Inline {
+    pub fn plain(text: &str) -> Inline {
+        Inline {
+            text: text.to_string(),
+            html: crate::text::escape(text),
+        }
+    }
+}
+
+/// A quotation that opens the book or an essay.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Epigraph {
+    pub text: Inline,
+    /// Who or what it is from.
+    pub cite: Option<Inline>,
+}
+
+/// A contributor as the manifest describes them, for the contributors page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contributor {
+    pub name: String,
+    pub bio: Option<Inline>,
+    pub file_as: Option<String>,
+    /// An `http(s)` address: their site.
+    pub url: Option<String>,
+}
+
+/// What an essay is to the book: a chapter of its body, or front or back matter. The kind
+/// gives the essay's `epub:type` and ARIA role, its landmark, and where it may stand.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum EssayKind {
+    #[default]
+    Chapter,
+    Foreword,
+    Preface,
+    Introduction,
+    Prologue,
+    Epilogue,
+    Afterword,
+    Conclusion,
+    Appendix,
+}
+
+/// Where an essay of a kind stands: before, in or after the body of the book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Place {
+    Front,
+    Body,
+    Back,
+}
+
+impl EssayKind {
+    pub const ALL: [EssayKind; 9] = [
+        EssayKind::Chapter,
+        EssayKind::Foreword,
+        EssayKind::Preface,
+        EssayKind::Introduction,
+        EssayKind::Prologue,
+        EssayKind::Epilogue,
+        EssayKind::Afterword,
+        EssayKind::Conclusion,
+        EssayKind::Appendix,
+    ];
+
+    /// The name in the manifest, which is also the `epub:type` (EPUB Structural Semantics).
+    pub fn name(self) -> &'static str {
+        match self {
+            EssayKind::Chapter => "chapter",
+            EssayKind::Foreword => "foreword",
+            EssayKind::Preface => "preface",
+            EssayKind::Introduction => "introduction",
+            EssayKind::Prologue => "prologue",
+            EssayKind::Epilogue => "epilogue",
+            EssayKind::Afterword => "afterword",
+            EssayKind::Conclusion => "conclusion",
+            EssayKind::Appendix => "appendix",
+        }
+    }
+
+    /// The DPUB-ARIA role that says the same to assistive technology.
+    pub fn role(self) -> &'static str {
+        match self {
+            EssayKind::Chapter => "doc-chapter",
+            EssayKind::Foreword => "doc-foreword",
+            EssayKind::Preface => "doc-preface",
+            EssayKind::Introduction => "doc-introduction",
+            EssayKind::Prologue => "doc-prologue",
+            EssayKind::Epilogue => "doc-epilogue",
+            EssayKind::Afterword => "doc-afterword",
+            EssayKind::Conclusion => "doc-conclusion",
+            EssayKind::Appendix => "doc-appendix",
+        }
+    }
+
+    pub fn place(self) -> Place {
+        match self {
+            EssayKind::Chapter => Place::Body,
+            EssayKind::Foreword
+            | EssayKind::Preface
+            | EssayKind::Introduction
+            | EssayKind::Prologue => Place::Front,
+            EssayKind::Epilogue
+            | EssayKind::Afterword
+            | EssayKind::Conclusion
+            | EssayKind::Appendix => Place::Back,
+        }
+    }
+}
+
+impl FromStr for EssayKind {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let s = s.trim().to_ascii_lowercase();
+        EssayKind::ALL.into_iter().find(|k| k.name() == s).ok_or(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,8 +333,10 @@ pub struct Chapter {
     /// The essay's own language, when it differs from the book's.
     pub language: Option<String>,
     pub date: Option<String>,
+    /// Where the essay first appeared, and its rights: XHTML (inline Markdown).
     pub source: Option<String>,
     pub rights: Option<String>,
+    pub kind: EssayKind,
     /// The inside of `<body>`.
     pub body: String,
     pub toc: Vec<TocEntry>,

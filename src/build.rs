@@ -21,6 +21,8 @@ pub struct Plan {
     pub collection: Collection,
     pub meta: BookMeta,
     pub css: String,
+    /// Fonts embedded in the book (`fonts:`), their `@font-face` rules already in `css`.
+    pub fonts: Vec<Resource>,
     pub cover: Option<Resource>,
     pub contents: Vec<Entry>,
     pub labels: &'static Labels,
@@ -29,44 +31,19 @@ pub struct Plan {
 /// Loads and checks the collection at `path`; `None` if it has errors (they are in `diags`).
 pub fn plan(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
     let collection = manifest::load(path, diags)?;
-    let css = match &collection.style {
-        Style::Theme(theme) => theme.css.to_string(),
-        Style::File(file) => {
-            let text = std::fs::read(&file.abs)
-                .map_err(|e| {
-                    Diagnostic::error("style", format!("cannot read the style sheet: {e}"))
-                        .in_file(&file.display)
-                })
-                .and_then(|bytes| manifest::decode(bytes, &file.display));
-            match text {
-                Ok(css) => {
-                    let (css, removed) = crate::styles::without_external_references(&css);
-                    if removed > 0 {
-                        diags.push(
-                            Diagnostic::warning(
-                                "style-url",
-                                format!("{removed} `url()`/`@import` reference(s) removed from the style sheet"),
-                            )
-                            .in_file(&file.display)
-                            .help("a book's style sheet cannot load other files; fonts and images come later"),
-                        );
-                    }
-                    css
-                }
-                Err(d) => {
-                    diags.push(d);
-                    return None;
-                }
-            }
-        }
-    };
+    let (css, fonts) = crate::styles::stylesheet(&collection, diags)?;
     let mut meta = collection.meta.clone();
     meta.modified = modified(&meta, diags)?;
-    let cover = collection.cover.as_ref().map(|c| Resource {
-        href: crate::paths::package_path(&c.file.rel, crate::media::extension(c.media_type)),
-        media_type: c.media_type,
-        data: Arc::new(c.data.clone()),
-    });
+    convert::render_matter(&mut meta);
+    let labels = labels::for_language(&meta.language);
+    let cover = match &collection.cover {
+        Some(c) => Resource {
+            href: crate::paths::package_path(&c.file.rel, crate::media::extension(c.media_type)),
+            media_type: c.media_type,
+            data: Arc::new(c.data.clone()),
+        },
+        None => crate::cover::generate(&meta, collection.style.name(), labels),
+    };
     let contents = collection
         .contents
         .iter()
@@ -78,12 +55,12 @@ pub fn plan(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
             },
         })
         .collect();
-    let labels = labels::for_language(&meta.language);
     Some(Plan {
         collection,
         meta,
         css,
-        cover,
+        fonts,
+        cover: Some(cover),
         contents,
         labels,
     })
@@ -240,6 +217,7 @@ pub fn build(path: &Path, output: Option<&Path>, diags: &mut Vec<Diagnostic>) ->
         meta: &meta,
         labels: plan.labels,
         css: &plan.css,
+        fonts: &plan.fonts,
         cover: plan.cover.as_ref(),
         contents: &plan.contents,
         chapters: &chapters,
@@ -313,7 +291,8 @@ fn prepare_target(plan: &Plan, target: &Path, default: bool) -> Result<PathBuf, 
             .chain(match &c.style {
                 Style::File(f) => Some(&f.abs),
                 Style::Theme(_) => None,
-            });
+            })
+            .chain(c.extra_css.as_ref().map(|f| &f.abs));
         let manifest = c.manifest.canonicalize().ok();
         if inputs.into_iter().any(|i| *i == abs) || manifest.as_ref() == Some(&abs) {
             return Err(Diagnostic::error(

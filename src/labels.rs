@@ -16,6 +16,19 @@ pub struct Labels {
     pub translated_by: &'static str,
     pub illustrated_by: &'static str,
     pub with: &'static str,
+    pub dedication: &'static str,
+    pub epigraph: &'static str,
+    /// The title of the page about the contributors.
+    pub contributors: &'static str,
+    /// The title of the page of sources and acknowledgements.
+    pub sources: &'static str,
+    pub colophon: &'static str,
+    /// Before the publisher's name ("Published by").
+    pub published_by: &'static str,
+    /// Before a contributor's essays ("In this book").
+    pub in_this_book: &'static str,
+    /// The colophon's last line.
+    pub made_with: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -30,6 +43,14 @@ const EN: Labels = Labels {
     translated_by: "Translated by",
     illustrated_by: "Illustrated by",
     with: "With",
+    dedication: "Dedication",
+    epigraph: "Epigraph",
+    contributors: "About the Contributors",
+    sources: "Sources and Acknowledgements",
+    colophon: "Colophon",
+    published_by: "Published by",
+    in_this_book: "In this book",
+    made_with: "Made with anthology.",
 };
 
 const FR: Labels = Labels {
@@ -44,6 +65,14 @@ const FR: Labels = Labels {
     translated_by: "Traduit par",
     illustrated_by: "Illustré par",
     with: "Avec",
+    dedication: "Dédicace",
+    epigraph: "Épigraphe",
+    contributors: "Les auteurs",
+    sources: "Sources et remerciements",
+    colophon: "Colophon",
+    published_by: "Publié par",
+    in_this_book: "Dans ce livre",
+    made_with: "Fabriqué avec anthology.",
 };
 
 const DE: Labels = Labels {
@@ -58,6 +87,14 @@ const DE: Labels = Labels {
     translated_by: "Übersetzt von",
     illustrated_by: "Illustriert von",
     with: "Mit",
+    dedication: "Widmung",
+    epigraph: "Motto",
+    contributors: "Über die Beiträgerinnen und Beiträger",
+    sources: "Quellen und Dank",
+    colophon: "Impressum",
+    published_by: "Veröffentlicht von",
+    in_this_book: "In diesem Buch",
+    made_with: "Erstellt mit anthology.",
 };
 
 const ES: Labels = Labels {
@@ -72,6 +109,14 @@ const ES: Labels = Labels {
     translated_by: "Traducción de",
     illustrated_by: "Ilustraciones de",
     with: "Con",
+    dedication: "Dedicatoria",
+    epigraph: "Epígrafe",
+    contributors: "Sobre los autores",
+    sources: "Fuentes y agradecimientos",
+    colophon: "Colofón",
+    published_by: "Publicado por",
+    in_this_book: "En este libro",
+    made_with: "Hecho con anthology.",
 };
 
 const IT: Labels = Labels {
@@ -86,6 +131,14 @@ const IT: Labels = Labels {
     translated_by: "Traduzione di",
     illustrated_by: "Illustrazioni di",
     with: "Con",
+    dedication: "Dedica",
+    epigraph: "Epigrafe",
+    contributors: "Gli autori",
+    sources: "Fonti e ringraziamenti",
+    colophon: "Colophon",
+    published_by: "Pubblicato da",
+    in_this_book: "In questo libro",
+    made_with: "Realizzato con anthology.",
 };
 
 const PT: Labels = Labels {
@@ -100,6 +153,14 @@ const PT: Labels = Labels {
     translated_by: "Tradução de",
     illustrated_by: "Ilustrações de",
     with: "Com",
+    dedication: "Dedicatória",
+    epigraph: "Epígrafe",
+    contributors: "Sobre os autores",
+    sources: "Fontes e agradecimentos",
+    colophon: "Colofão",
+    published_by: "Publicado por",
+    in_this_book: "Neste livro",
+    made_with: "Feito com anthology.",
 };
 
 const NL: Labels = Labels {
@@ -114,6 +175,14 @@ const NL: Labels = Labels {
     translated_by: "Vertaald door",
     illustrated_by: "Geïllustreerd door",
     with: "Met",
+    dedication: "Opdracht",
+    epigraph: "Motto",
+    contributors: "Over de auteurs",
+    sources: "Bronnen en dankwoord",
+    colophon: "Colofon",
+    published_by: "Uitgegeven door",
+    in_this_book: "In dit boek",
+    made_with: "Gemaakt met anthology.",
 };
 
 /// The labels for a BCP 47 tag (its primary language).

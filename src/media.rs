@@ -70,6 +70,33 @@ pub fn dimensions(data: &[u8]) -> Option<(u32, u32)> {
     None
 }
 
+/// What readers refuse in an image: more than 4 megapixels (Apple Books), more than 5 MB
+/// (Kobo, Apple Books). A megapixel is counted as 2²⁰ pixels here: the stores' own cover size,
+/// 1600×2560 (4,096,000 pixels), is within the limit as Apple applies it.
+/// Each problem as words that follow "the image (…)".
+pub const MAX_PIXELS: u64 = 4 * 1024 * 1024;
+pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+
+pub fn reader_limits(width: u32, height: u32, bytes: usize) -> Vec<String> {
+    let mut problems = Vec::new();
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        problems.push("has more than 4 megapixels (4,194,304 pixels)".to_string());
+    }
+    if bytes > MAX_BYTES {
+        problems.push("is larger than 5 MB".to_string());
+    }
+    problems
+}
+
+/// `2.4 MB`, `310 KB`: a file size as a person reads it.
+pub fn size(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +121,14 @@ mod tests {
         png.extend_from_slice(&1600u32.to_be_bytes());
         png.extend_from_slice(&2560u32.to_be_bytes());
         assert_eq!(dimensions(&png), Some((1600, 2560)));
+    }
+
+    #[test]
+    fn limits_of_readers() {
+        assert!(reader_limits(1600, 2560, 1000).is_empty());
+        assert_eq!(reader_limits(2048, 2049, 1000).len(), 1);
+        assert_eq!(reader_limits(10, 10, 6 * 1024 * 1024).len(), 1);
+        assert_eq!(size(2_500_000), "2.4 MB");
+        assert_eq!(size(3000), "3 KB");
     }
 }

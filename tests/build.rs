@@ -193,7 +193,8 @@ fn structure_follows_the_manifest() {
     let nav = &files["EPUB/nav.xhtml"];
     let ncx = &files["EPUB/toc.ncx"];
 
-    // Spine: cover, title page, contents, then parts and essays in order.
+    // Spine: cover, title page, dedication, epigraph, contents, then parts and essays in
+    // order, then the back matter.
     let spine: Vec<&str> = opf
         .lines()
         .filter_map(|l| l.strip_prefix("<itemref idref=\""))
@@ -204,6 +205,8 @@ fn structure_follows_the_manifest() {
         [
             "cover",
             "titlepage",
+            "dedication",
+            "epigraph",
             "contents",
             "ch-intro",
             "part-1",
@@ -211,7 +214,11 @@ fn structure_follows_the_manifest() {
             "ch-html",
             "part-2",
             "ch-tables",
-            "ch-second-notes"
+            "ch-second-notes",
+            "ch-afterword",
+            "sources",
+            "contributors",
+            "colophon"
         ]
     );
     // Metadata.
@@ -382,4 +389,10 @@ fn accessibility_metadata_follows_the_content() {
     assert!(!undescribed.contains("alternativeText"), "{undescribed}");
     assert!(!undescribed.contains("<meta property=\"schema:accessModeSufficient\">textual</meta>"));
     assert!(undescribed.contains("1 of its 1 images has no text description"));
+    // Conformance is claimed only when earned.
+    assert!(described.contains(
+        "<meta property=\"dcterms:conformsTo\">EPUB Accessibility 1.1 - WCAG 2.1 Level AA</meta>"
+    ));
+    assert!(described.contains("<meta property=\"a11y:certifiedBy\">anthology</meta>"));
+    assert!(!undescribed.contains("conformsTo"), "{undescribed}");
 }

@@ -1,5 +1,6 @@
-//! Golden files: the package document, the navigation, generated pages and chapters of the
-//! kitchen-sink fixture, with the date pinned; and how a diagnostic reads.
+//! Golden files: the package document, the navigation, generated pages (title, contents,
+//! parts, dedication, epigraph, sources, contributors, colophon) and chapters (front, body and
+//! back matter) of the kitchen-sink fixture, with the date pinned; and how a diagnostic reads.
 //! Review a change with `cargo insta review` (or `INSTA_UPDATE=always cargo test`).
 
 mod common;
@@ -25,11 +26,28 @@ fn kitchen_sink_documents() {
         ("EPUB/text/notes.xhtml", "chapter_notes_xhtml"),
         ("EPUB/text/html.xhtml", "chapter_html_xhtml"),
         ("EPUB/text/tables.xhtml", "chapter_tables_xhtml"),
+        ("EPUB/text/intro.xhtml", "chapter_front_matter_xhtml"),
+        ("EPUB/text/afterword.xhtml", "chapter_back_matter_xhtml"),
+        ("EPUB/text/dedication.xhtml", "dedication_xhtml"),
+        ("EPUB/text/epigraph.xhtml", "epigraph_xhtml"),
+        ("EPUB/text/sources.xhtml", "sources_xhtml"),
+        ("EPUB/text/contributors.xhtml", "contributors_xhtml"),
+        ("EPUB/text/colophon.xhtml", "colophon_xhtml"),
+        ("EPUB/text/cover.xhtml", "cover_xhtml"),
+        (
+            "META-INF/com.apple.ibooks.display-options.xml",
+            "apple_display_options_xml",
+        ),
         ("META-INF/container.xml", "container_xml"),
     ] {
         let text = files.get(name).unwrap_or_else(|| panic!("{name} missing"));
         insta::assert_snapshot!(snapshot, text);
     }
+    // The style sheet ends with the fonts' rules and the fixture's `extra-css`.
+    let css = &files["EPUB/styles/book.css"];
+    let tail = &css[css.find("/* ---- Embedded fonts").expect("font rules")..];
+    insta::assert_snapshot!("stylesheet_tail_css", tail);
+    common::assert_valid(&p.path().join("book.epub"));
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! The container is deterministic: `mimetype` first and stored, fixed timestamps and
 //! permissions, a fixed order of entries, no archive comment (Kobo reads one as DRM).
 
+mod matter;
 mod nav;
 mod opf;
 pub mod outline;
@@ -41,6 +42,8 @@ pub struct Book<'a> {
     pub meta: &'a BookMeta,
     pub labels: &'a Labels,
     pub css: &'a str,
+    /// Embedded fonts (their `@font-face` rules are in `css`).
+    pub fonts: &'a [Resource],
     pub cover: Option<&'a Resource>,
     pub contents: &'a [Entry],
     /// In reading order; bodies may already be dropped.
@@ -294,7 +297,22 @@ impl<W: Write + Seek> EpubWriter<W> {
         let labels = book.labels;
         let by_id: HashMap<&str, &Chapter> =
             book.chapters.iter().map(|c| (c.id.as_str(), c)).collect();
-        let outline = Outline::new(book.contents, &by_id);
+        let mut outline = Outline::new(book.contents, &by_id);
+        let front_matter = matter::front(meta, labels);
+        let back_matter = matter::back(meta, labels, book.chapters);
+        outline.nodes.extend(
+            back_matter
+                .iter()
+                .filter(|g| g.in_toc)
+                .map(|g| outline::Node {
+                    title: g.label.to_string(),
+                    title_html: None,
+                    href: g.href(),
+                    authors: Vec::new(),
+                    is_part: false,
+                    children: Vec::new(),
+                }),
+        );
 
         let mut front: Vec<Item> = Vec::new();
         let mut page =
@@ -323,12 +341,37 @@ impl<W: Write + Seek> EpubWriter<W> {
             pages::title_page(meta, labels),
             &mut self,
         )?;
+        for g in &front_matter {
+            page(g.id, g.href(), g.xhtml.clone(), &mut self)?;
+        }
         page(
             "contents",
             chapter_href("contents"),
             pages::contents(meta, labels, &outline),
             &mut self,
         )?;
+        let mut back_items = Vec::new();
+        for g in &back_matter {
+            self.file(&g.href(), CompressionMethod::Deflated, g.xhtml.as_bytes())?;
+            back_items.push(Item {
+                id: g.id.to_string(),
+                href: g.href(),
+                media_type: XHTML,
+                properties: None,
+            });
+        }
+        for font in book.fonts {
+            self.resource(font, None)?;
+        }
+        if !book.fonts.is_empty() {
+            // Apple Books uses a book's own fonts only when this file asks it to.
+            self.zip.start_file(
+                "META-INF/com.apple.ibooks.display-options.xml",
+                options(CompressionMethod::Deflated),
+            )?;
+            self.zip
+                .write_all(crate::fonts::APPLE_DISPLAY_OPTIONS.as_bytes())?;
+        }
         let mut part_items = Vec::new();
         for (n, entry) in book
             .contents
@@ -358,10 +401,16 @@ impl<W: Write + Seek> EpubWriter<W> {
             book.css.as_bytes(),
         )?;
 
-        let first = outline
-            .first_href()
-            .unwrap_or("text/contents.xhtml")
-            .to_string();
+        let first = matter::body_start(book.contents, &by_id)
+            .or_else(|| outline.first_href().map(str::to_string))
+            .unwrap_or_else(|| "text/contents.xhtml".to_string());
+        let essay_marks: Vec<(crate::book::EssayKind, String)> =
+            matter::essay_landmarks(book.contents, &by_id)
+                .into_iter()
+                .map(|(kind, c)| (kind, c.href()))
+                .collect();
+        let back_hrefs: Vec<String> = back_matter.iter().map(matter::Generated::href).collect();
+        let front_hrefs: Vec<String> = front_matter.iter().map(matter::Generated::href).collect();
         let mut landmarks = Vec::new();
         if book.cover.is_some() {
             landmarks.push(nav::Landmark {
@@ -375,16 +424,52 @@ impl<W: Write + Seek> EpubWriter<W> {
             label: labels.title_page,
             href: "text/titlepage.xhtml",
         });
+        for (g, href) in front_matter.iter().zip(&front_hrefs) {
+            landmarks.push(nav::Landmark {
+                kind: g.kind,
+                label: g.label,
+                href,
+            });
+        }
         landmarks.push(nav::Landmark {
             kind: "toc",
             label: labels.contents,
             href: "text/contents.xhtml",
         });
+        let essay_titles: Vec<&str> = matter::essay_landmarks(book.contents, &by_id)
+            .into_iter()
+            .map(|(_, c)| c.title.as_str())
+            .collect();
+        let (before, after): (Vec<_>, Vec<_>) = essay_marks
+            .iter()
+            .zip(&essay_titles)
+            .partition(|((kind, _), _)| kind.place() == crate::book::Place::Front);
+        for ((kind, href), title) in &before {
+            landmarks.push(nav::Landmark {
+                kind: kind.name(),
+                label: title,
+                href,
+            });
+        }
         landmarks.push(nav::Landmark {
             kind: "bodymatter",
             label: labels.start,
             href: &first,
         });
+        for ((kind, href), title) in &after {
+            landmarks.push(nav::Landmark {
+                kind: kind.name(),
+                label: title,
+                href,
+            });
+        }
+        for (g, href) in back_matter.iter().zip(&back_hrefs) {
+            landmarks.push(nav::Landmark {
+                kind: g.kind,
+                label: g.label,
+                href,
+            });
+        }
         self.file(
             "nav.xhtml",
             CompressionMethod::Deflated,
@@ -428,8 +513,10 @@ impl<W: Write + Seek> EpubWriter<W> {
                 }
             }
         }
+        spine.extend(back_items.iter().map(|i| i.id.clone()));
         items.extend(front);
         items.extend(part_items);
+        items.extend(back_items);
         items.append(&mut self.items);
         let spine: Vec<&str> = spine.iter().map(String::as_str).collect();
 
@@ -456,10 +543,40 @@ impl<W: Write + Seek> EpubWriter<W> {
             title: labels.start,
             href: &first,
         });
+        // The EPUB 2 guide's own names for the pages it knows.
+        for (g, href) in front_matter
+            .iter()
+            .zip(&front_hrefs)
+            .chain(back_matter.iter().zip(&back_hrefs))
+        {
+            let kind = match g.kind {
+                "acknowledgments" => "acknowledgements",
+                k @ ("dedication" | "epigraph" | "colophon") => k,
+                _ => continue,
+            };
+            guide.push(GuideRef {
+                kind,
+                title: g.label,
+                href,
+            });
+        }
+        for ((kind, href), title) in &before {
+            if matches!(
+                kind,
+                crate::book::EssayKind::Foreword | crate::book::EssayKind::Preface
+            ) {
+                guide.push(GuideRef {
+                    kind: kind.name(),
+                    title,
+                    href,
+                });
+            }
+        }
 
         let access = opf::Access {
             images: book.chapters.iter().map(|c| c.images).sum(),
             images_without_alt: book.chapters.iter().map(|c| c.images_without_alt).sum(),
+            certifier: meta.publisher.clone(),
         };
         let package = opf::package(
             meta,
@@ -511,7 +628,15 @@ fn people(meta: &BookMeta, chapters: &[Chapter]) -> Vec<Person> {
         add(&c.name, c.role, c.file_as.as_ref(), c.role.is_primary());
     }
     for name in chapters.iter().flat_map(|c| &c.authors) {
-        add(name, Role::Author, None, false);
+        // The contributors page's `file-as` sorts the essays' authors in the metadata too.
+        let file_as = meta
+            .matter
+            .contributors
+            .iter()
+            .flatten()
+            .find(|c| &c.name == name)
+            .and_then(|c| c.file_as.as_ref());
+        add(name, Role::Author, file_as, false);
     }
     people
 }

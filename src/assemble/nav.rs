@@ -74,6 +74,9 @@ fn nav_list(out: &mut String, nodes: &[Node]) {
     out.push_str("</ol>\n");
 }
 
+/// How many levels the NCX nests: as many as Kindle shows.
+const NCX_DEPTH: usize = 2;
+
 pub fn ncx(meta: &BookMeta, outline: &Outline) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     let _ = write!(
@@ -84,27 +87,58 @@ pub fn ncx(meta: &BookMeta, outline: &Outline) -> String {
          <docTitle><text>{}</text></docTitle>\n<navMap>\n",
         escape(&meta.language),
         escape(&meta.identifier),
-        outline.depth().max(1),
+        outline.depth().clamp(1, NCX_DEPTH),
         escape(&meta.title)
     );
+    // Kindle shows two levels of the NCX: what lies deeper is listed, in reading order, at
+    // the second level (the nav document keeps the full tree).
     enum Step<'n> {
-        Open(&'n Node),
+        Open(&'n Node, usize),
+        /// A node below the NCX's depth, listed without its children (they follow it).
+        Leaf(&'n Node),
         Close,
     }
     let mut order = 0;
-    let mut stack: Vec<Step> = outline.nodes.iter().rev().map(Step::Open).collect();
+    let mut stack: Vec<Step> = outline
+        .nodes
+        .iter()
+        .rev()
+        .map(|n| Step::Open(n, 1))
+        .collect();
     while let Some(step) = stack.pop() {
         match step {
-            Step::Open(node) => {
+            Step::Open(node, level) => {
                 order += 1;
-                let _ = writeln!(
+                let _ = write!(
                     out,
                     "<navPoint id=\"nav-{order}\" playOrder=\"{order}\"><navLabel><text>{}</text></navLabel><content src=\"{}\"/>",
                     escape(&node.title),
                     escape(&node.href)
                 );
-                stack.push(Step::Close);
-                stack.extend(node.children.iter().rev().map(Step::Open));
+                if level < NCX_DEPTH {
+                    out.push('\n');
+                    stack.push(Step::Close);
+                    stack.extend(node.children.iter().rev().map(|c| Step::Open(c, level + 1)));
+                } else {
+                    out.push_str("</navPoint>\n");
+                    // Its descendants follow it as siblings, in order.
+                    let mut flat: Vec<&Node> = Vec::new();
+                    let mut pending: Vec<&Node> = node.children.iter().rev().collect();
+                    while let Some(n) = pending.pop() {
+                        flat.push(n);
+                        pending.extend(n.children.iter().rev());
+                    }
+                    stack.extend(flat.into_iter().rev().map(Step::Leaf));
+                }
+            }
+            Step::Leaf(node) => {
+                order += 1;
+                let _ = writeln!(
+                    out,
+                    "<navPoint id=\"nav-{order}\" playOrder=\"{order}\"><navLabel><text>{}</text></navLabel><content src=\"{}\"/></navPoint>",
+                    escape(&node.title),
+                    escape(&node.href)
+                );
             }
             Step::Close => out.push_str("</navPoint>\n"),
         }

@@ -46,6 +46,20 @@ fn accessibility(o: &mut String, access: &Access) {
              its notes link to and from the text. {pictures} It has no flashing, motion or sound."
         ),
     );
+    // Conformance is claimed only when the book earns it: every image described, and the
+    // rest (language, titles, structure, notes, link text, contrast left to the reader) is
+    // what every book of this tool has.
+    if described {
+        let _ = writeln!(
+            o,
+            "<meta property=\"dcterms:conformsTo\">EPUB Accessibility 1.1 - WCAG 2.1 Level AA</meta>"
+        );
+        let _ = writeln!(
+            o,
+            "<meta property=\"a11y:certifiedBy\">{}</meta>",
+            escape(access.certifier.as_deref().unwrap_or("anthology"))
+        );
+    }
 }
 
 /// One file of the package.
@@ -76,6 +90,8 @@ pub struct Person {
 pub struct Access {
     pub images: usize,
     pub images_without_alt: usize,
+    /// Who vouches for the conformance claim: the publisher, else the tool that checked it.
+    pub certifier: Option<String>,
 }
 
 pub fn package(

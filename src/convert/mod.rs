@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 
 use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 
-use crate::book::{Chapter, CrossLink};
+use crate::book::{BookMeta, Chapter, CrossLink, Epigraph, EssayKind, Inline};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::labels::Labels;
 use crate::manifest::EssayMeta;
@@ -105,11 +105,17 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
     }));
     let has_html = body().any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
 
+    let mut epigraph = meta.epigraph.clone();
+    if let Some(e) = &mut epigraph {
+        render_epigraph(e);
+    }
     let header = header(
         ctx,
+        meta.kind,
         &title_html,
         subtitle.as_ref().map(|s| s.0.as_str()),
         &meta.authors,
+        epigraph.as_ref(),
     );
     let mut w = writer::Writer::new(ctx, header, shift);
     if has_html {
@@ -136,8 +142,9 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
         authors: meta.authors.clone(),
         language,
         date: meta.date.clone(),
-        source: meta.source.clone(),
-        rights: meta.rights.clone(),
+        source: meta.source.as_deref().map(|s| inline(s).0),
+        rights: meta.rights.as_deref().map(|s| inline(s).0),
+        kind: meta.kind,
         body: written.body,
         toc: written.toc,
         resources: written.resources,
@@ -148,33 +155,114 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
     })
 }
 
-/// The start of the page: the essay's title, subtitle and byline.
+/// The start of the page: the essay's title, subtitle, byline and epigraph. The essay is a
+/// `<section>` whose `epub:type` and role say what it is (a chapter, a foreword…).
 fn header(
     ctx: &Context,
+    kind: EssayKind,
     title_html: &str,
     subtitle_html: Option<&str>,
     authors: &[String],
+    epigraph: Option<&Epigraph>,
 ) -> String {
     let id = ctx.essay_id;
+    let (name, role) = (kind.name(), kind.role());
+    let class = if kind == EssayKind::Chapter {
+        "essay".to_string()
+    } else {
+        format!("essay {name}")
+    };
     let mut s = format!(
-        "<section class=\"essay\" epub:type=\"chapter\" role=\"doc-chapter\" aria-labelledby=\"{id}\">\n<header>\n<h1 id=\"{id}\" class=\"essay-title\">{title_html}</h1>"
+        "<section class=\"{class}\" epub:type=\"{name}\" role=\"{role}\" aria-labelledby=\"{id}\">\n<header>\n<h1 id=\"{id}\" class=\"essay-title\">{title_html}</h1>"
     );
     if let Some(sub) = subtitle_html {
         let _ = write!(s, "<p class=\"subtitle\" role=\"doc-subtitle\">{sub}</p>");
     }
     if !authors.is_empty() {
+        // The byline is the essay's list of contributors (`epub:type="contributors"`), so
+        // that readers and tools can tell who wrote what.
         let names: Vec<String> = authors
             .iter()
             .map(|a| format!("<span class=\"author\">{}</span>", escape(a)))
             .collect();
         let _ = write!(
             s,
-            "<p class=\"byline\">{}</p>",
+            "<p class=\"byline\" epub:type=\"contributors\">{}</p>",
             ctx.labels.join_names(&names)
         );
     }
     s.push_str("</header>\n");
+    if let Some(e) = epigraph {
+        s.push_str(&epigraph_html(e));
+    }
     s
+}
+
+/// An epigraph as a block quotation: its lines (a blank line starts a new paragraph, a line
+/// break stays one, for verse), then where it is from.
+pub fn epigraph_html(e: &Epigraph) -> String {
+    let mut s = String::from(
+        "<blockquote class=\"epigraph\" epub:type=\"epigraph\" role=\"doc-epigraph\">",
+    );
+    for para in e.text.html.split("\n\n").filter(|p| !p.trim().is_empty()) {
+        let _ = write!(s, "<p>{}</p>", para.trim().replace('\n', "<br/>"));
+    }
+    if let Some(cite) = &e.cite {
+        let _ = write!(
+            s,
+            "<p class=\"epigraph-cite\"><cite>{}</cite></p>",
+            cite.html
+        );
+    }
+    s.push_str("</blockquote>\n");
+    s
+}
+
+/// Inline Markdown → XHTML, keeping the line breaks the text was written with (an epigraph's
+/// verse, a dedication's lines); blank lines stay as paragraph breaks.
+fn render_lines(inline_text: &mut Inline) {
+    let paragraphs: Vec<String> = inline_text
+        .text
+        .split("\n\n")
+        .map(|para| {
+            para.lines()
+                .map(|line| inline(line.trim()).0)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect();
+    inline_text.html = paragraphs.join("\n\n");
+}
+
+fn render_epigraph(e: &mut Epigraph) {
+    render_lines(&mut e.text);
+    if let Some(c) = &mut e.cite {
+        c.html = inline(&c.text).0;
+    }
+}
+
+/// Renders the inline Markdown of the manifest's words for the generated pages (dedication,
+/// epigraph, bios, notes): the manifest knows no Markdown, the assembler copies XHTML.
+pub fn render_matter(meta: &mut BookMeta) {
+    let matter = &mut meta.matter;
+    if let Some(d) = &mut matter.dedication {
+        render_lines(d);
+    }
+    if let Some(e) = &mut matter.epigraph {
+        render_epigraph(e);
+    }
+    for c in matter.contributors.iter_mut().flatten() {
+        if let Some(bio) = &mut c.bio {
+            render_lines(bio);
+        }
+    }
+    for words in [&mut matter.sources, &mut matter.colophon]
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        render_lines(words);
+    }
 }
 
 /// A heading found in the event list.

@@ -92,6 +92,8 @@ pub struct Writer<'a> {
     /// Note definitions met inside a note (or a heading): their content joins the outer one.
     nested_notes: usize,
     links: Vec<OpenLink>,
+    /// For each written link: where its text starts in `out`, and its address.
+    link_texts: Vec<(usize, String)>,
     /// The open elements: whether each was written (see [`MAX_DEPTH`]).
     open: Vec<bool>,
     depth: usize,
@@ -138,6 +140,7 @@ impl<'a> Writer<'a> {
             note_refs: HashMap::new(),
             nested_notes: 0,
             links: Vec::new(),
+            link_texts: Vec::new(),
             open: Vec::new(),
             depth: 0,
             flattened: false,
@@ -391,10 +394,22 @@ impl<'a> Writer<'a> {
                 OpenLink::Dropped
             }
         };
+        if matches!(open, OpenLink::Tag(_)) {
+            self.link_texts.push((self.out.len(), href.to_string()));
+        }
         self.links.push(open);
     }
 
     pub fn link_end(&mut self) {
+        if matches!(self.links.last(), Some(OpenLink::Tag(_)))
+            && let Some((start, href)) = self.link_texts.pop()
+            && !has_text(&self.out[start.min(self.out.len())..])
+        {
+            // A link must say where it leads (a screen reader reads its text): an empty one
+            // shows its address.
+            let shown = href.strip_prefix("mailto:").unwrap_or(&href).to_string();
+            escape_into(&mut self.out, &shown);
+        }
         match self.links.pop() {
             Some(OpenLink::Tag(Some(n))) => {
                 let _ = write!(self.out, "\0>{n}\0");
@@ -427,6 +442,22 @@ impl<'a> Writer<'a> {
                 }
                 for note in found.notes {
                     self.diags.push(note.at(origin.clone()));
+                }
+                let (w, h) = crate::media::dimensions(&found.data).unwrap_or((0, 0));
+                for problem in crate::media::reader_limits(w, h, found.data.len()) {
+                    let size = if w > 0 {
+                        format!("{w}×{h} pixels, {}", crate::media::size(found.data.len()))
+                    } else {
+                        crate::media::size(found.data.len())
+                    };
+                    self.diags.push(
+                        Diagnostic::warning(
+                            "image-size",
+                            format!("the image `{src}` ({size}) {problem}"),
+                        )
+                        .at(origin.clone())
+                        .help("Apple Books and Kobo may refuse it: scale it down (2000 pixels on the long side is plenty)"),
+                    );
                 }
                 let src = format!("../{}", found.href);
                 let mut attrs = vec![("src", src.as_str()), ("alt", alt.as_str())];
@@ -647,6 +678,30 @@ impl<'a> Writer<'a> {
         }
         self.out.push_str("</section>\n");
     }
+}
+
+/// Whether written XHTML shows any text: characters outside tags and link markers, or an
+/// image's alt text.
+fn has_text(xhtml: &str) -> bool {
+    let mut rest = xhtml;
+    while let Some(c) = rest.chars().next() {
+        let skip_to = |rest: &str, end: char| rest[1..].find(end).map_or(rest.len(), |i| i + 2);
+        match c {
+            '<' => {
+                let n = skip_to(rest, '>');
+                let tag = &rest[..n];
+                if tag.starts_with("<img") && !tag.contains("alt=\"\"") {
+                    return true;
+                }
+                rest = &rest[n..];
+            }
+            // A link marker (`\0<n\0`) is no text.
+            '\0' => rest = &rest[skip_to(rest, '\0')..],
+            c if c.is_whitespace() => rest = &rest[c.len_utf8()..],
+            _ => return true,
+        }
+    }
+    false
 }
 
 /// Elements after which a line break is insignificant whitespace.

@@ -9,6 +9,7 @@ use super::EssayRef;
 use super::check;
 use super::raw::{self, FRONT_MATTER_KEYS};
 use super::yaml::Doc;
+use crate::book::{Epigraph, EssayKind, Inline};
 use crate::diag::{Diagnostic, SourceFile, location_in};
 
 /// An essay's metadata: the manifest's overrides, else its front matter.
@@ -21,6 +22,10 @@ pub struct EssayMeta {
     pub language: Option<String>,
     pub source: Option<String>,
     pub rights: Option<String>,
+    /// The quotation the essay opens with (inline Markdown, as written).
+    pub epigraph: Option<Epigraph>,
+    /// From the manifest: what the essay is to the book.
+    pub kind: EssayKind,
 }
 
 /// An essay read from disk, ready for the converter.
@@ -72,6 +77,7 @@ pub fn read(essay: &EssayRef, diags: &mut Vec<Diagnostic>) -> Option<EssaySource
     if let Some(a) = &essay.authors {
         meta.authors = a.clone();
     }
+    meta.kind = essay.kind;
     let body = SourceFile::with_line_offset(display.clone(), body.to_string(), body_line);
     Some(EssaySource { meta, body })
 }
@@ -189,6 +195,16 @@ fn parse_front_matter(
         false,
         diags,
     );
+    if let Some(e) = value.get("epigraph") {
+        doc.unknown_keys(
+            e,
+            "epigraph",
+            raw::EPIGRAPH_KEYS,
+            "`epigraph`",
+            false,
+            diags,
+        );
+    }
     if !doc.names(&value, "", &["author", "authors"], diags) {
         return None;
     }
@@ -222,6 +238,22 @@ fn parse_front_matter(
         return None;
     }
     let clean = |t: Option<raw::Text>| t.map(|t| t.0.trim().to_string()).filter(|s| !s.is_empty());
+    let epigraph = match fm.epigraph {
+        None => None,
+        Some(raw::Epigraph::Text(t)) => clean(Some(t)).map(|t| (t, None)),
+        Some(raw::Epigraph::Full { text, cite }) => clean(Some(text)).map(|t| (t, clean(cite))),
+    };
+    if value.get("epigraph").is_some() && epigraph.is_none() {
+        diags.push(
+            Diagnostic::warning("empty", "the epigraph has no text; it is left out")
+                .at(doc.value_at("epigraph"))
+                .help("write `epigraph: {text: \"…\", cite: \"…\"}`"),
+        );
+    }
+    let epigraph = epigraph.map(|(text, cite)| Epigraph {
+        text: Inline::plain(&text),
+        cite: cite.map(|c| Inline::plain(&c)),
+    });
     Some(EssayMeta {
         title: clean(fm.title),
         subtitle: clean(fm.subtitle),
@@ -230,6 +262,8 @@ fn parse_front_matter(
         language,
         source: clean(fm.source),
         rights: clean(fm.rights),
+        epigraph,
+        kind: EssayKind::Chapter,
     })
 }
 

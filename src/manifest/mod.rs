@@ -6,6 +6,7 @@
 mod check;
 mod essay;
 mod foreign;
+mod matter;
 mod raw;
 mod yaml;
 
@@ -17,12 +18,16 @@ use serde_yaml::Value;
 pub use essay::{EssayMeta, EssaySource, decode, read as read_essay};
 pub use foreign::{Data, parse_data, yaml_scalar};
 
-use crate::book::{BookMeta, Creator, Role, Series};
+use crate::book::{BookMeta, Creator, EssayKind, Place, Role, Series};
 use crate::diag::{Diagnostic, Location, did_you_mean};
+use crate::fonts::Font;
 use crate::paths::{InnerPath, Root};
 use crate::styles::{self, Theme};
 use crate::text::slug;
-use raw::{CREATOR_KEYS, ESSAY_KEYS, MANIFEST_KEYS, PART_KEYS, SERIES_KEYS, Text};
+use raw::{
+    CONTRIBUTOR_KEYS, CREATOR_KEYS, EPIGRAPH_KEYS, ESSAY_KEYS, MANIFEST_KEYS, PART_KEYS,
+    SERIES_KEYS, Text,
+};
 use yaml::{Doc, index, join};
 
 pub const MANIFEST_FILE: &str = "anthology.yaml";
@@ -36,6 +41,9 @@ pub struct Collection {
     pub meta: BookMeta,
     pub cover: Option<Cover>,
     pub style: Style,
+    /// A style sheet of the user's, added after the theme.
+    pub extra_css: Option<InnerPath>,
+    pub fonts: Vec<Font>,
     pub contents: Vec<Item>,
 }
 
@@ -50,6 +58,17 @@ pub struct Cover {
 pub enum Style {
     Theme(&'static Theme),
     File(InnerPath),
+}
+
+impl Style {
+    /// The theme's name; a style sheet of the user's counts as the default theme (for the
+    /// generated cover's look).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Style::Theme(t) => t.name,
+            Style::File(_) => styles::DEFAULT,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +89,7 @@ pub struct EssayRef {
     pub title: Option<String>,
     pub subtitle: Option<String>,
     pub authors: Option<Vec<String>>,
+    pub kind: EssayKind,
 }
 
 impl Collection {
@@ -185,9 +205,19 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
         used_ids: HashSet::new(),
         seen: HashMap::new(),
     };
-    let meta = v.meta(&raw);
+    let mut meta = v.meta(&raw);
+    if let Some(m) = &mut meta {
+        m.matter = v.matter(&raw);
+    }
     let cover = raw.cover.as_ref().and_then(|c| v.cover(c));
+    if raw.cover.is_none()
+        && let Some(m) = &meta
+    {
+        v.generated_cover_text(m);
+    }
     let style = v.style(raw.style.as_ref());
+    let extra_css = v.extra_css(raw.extra_css.as_ref());
+    let fonts = v.fonts(raw.fonts.as_ref());
     let contents = match raw.contents {
         Some(c) => v.contents(c),
         None => {
@@ -208,6 +238,8 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
         meta: meta?,
         cover,
         style: style?,
+        extra_css,
+        fonts,
         contents,
     })
 }
@@ -244,7 +276,29 @@ fn parse<'a>(
 /// Returns false when a value has a shape that typing would refuse with a poorer message.
 fn check_keys(doc: &Doc, value: &Value, diags: &mut Vec<Diagnostic>) -> bool {
     doc.unknown_keys(value, "", MANIFEST_KEYS, "the manifest", true, diags);
-    let mut shaped = doc.names(value, "", &["subjects"], diags);
+    let mut shaped = doc.names(value, "", &["subjects", "fonts"], diags);
+    if let Some(Value::Sequence(list)) = value.get("contributors") {
+        for (i, c) in list.iter().enumerate() {
+            doc.unknown_keys(
+                c,
+                &index("contributors", i),
+                CONTRIBUTOR_KEYS,
+                "a contributor",
+                true,
+                diags,
+            );
+        }
+    }
+    if let Some(epigraph) = value.get("epigraph") {
+        doc.unknown_keys(
+            epigraph,
+            "epigraph",
+            EPIGRAPH_KEYS,
+            "`epigraph`",
+            true,
+            diags,
+        );
+    }
     if let Some(Value::Sequence(creators)) = value.get("creators") {
         for (i, c) in creators.iter().enumerate() {
             doc.unknown_keys(
@@ -296,7 +350,18 @@ struct Validator<'a, 'd> {
 }
 
 /// Page names the assembler uses itself; an essay may not take them.
-const RESERVED_IDS: &[&str] = &["cover", "titlepage", "contents", "nav", "toc", "colophon"];
+const RESERVED_IDS: &[&str] = &[
+    "cover",
+    "titlepage",
+    "contents",
+    "nav",
+    "toc",
+    "dedication",
+    "epigraph",
+    "sources",
+    "contributors",
+    "colophon",
+];
 
 impl Validator<'_, '_> {
     fn error(
@@ -446,6 +511,7 @@ impl Validator<'_, '_> {
             series,
             toc_depth,
             modified: String::new(),
+            matter: crate::book::Matter::default(),
             title,
         })
     }
@@ -512,11 +578,31 @@ impl Validator<'_, '_> {
             }
         };
         match crate::media::sniff_image(&data) {
-            Some(t @ ("image/jpeg" | "image/png")) => Some(Cover {
-                file,
-                media_type: t,
-                data,
-            }),
+            Some(t @ ("image/jpeg" | "image/png")) => {
+                let Some((w, h)) = crate::media::dimensions(&data) else {
+                    self.error(
+                        "cover",
+                        format!("`{}` is a damaged image: its size cannot be read", file.rel),
+                        "cover",
+                    )
+                    .help = Some("export it again as a JPEG or PNG".into());
+                    return None;
+                };
+                for problem in crate::media::reader_limits(w, h, data.len()) {
+                    let d = Diagnostic::warning(
+                        "cover-size",
+                        format!("the cover ({w}×{h} pixels, {}) {problem}", crate::media::size(data.len())),
+                    )
+                    .at(self.doc.value_at("cover"))
+                    .help("Apple Books and Kobo refuse larger covers: 1600×2560 pixels is what the stores ask for");
+                    self.diags.push(d);
+                }
+                Some(Cover {
+                    file,
+                    media_type: t,
+                    data,
+                })
+            }
             Some(other) => {
                 self.error(
                     "cover",
@@ -568,6 +654,7 @@ impl Validator<'_, '_> {
                 .help = Some("list the essays' Markdown files under `contents:`".into());
         }
         let mut out = Vec::new();
+        let mut seen = Place::Front;
         for (i, item) in raw.into_iter().enumerate() {
             let path = index("contents", i);
             match item {
@@ -583,15 +670,32 @@ impl Validator<'_, '_> {
                         if let raw::Item::Part(_) = e {
                             self.error("nested-part", "a part cannot hold another part", &p);
                         } else if let Some(essay) = self.essay(e, &p) {
+                            if essay.kind != EssayKind::Chapter {
+                                self.error(
+                                    "matter-order",
+                                    format!("a {} cannot stand inside a part", essay.kind.name()),
+                                    &join(&p, "type"),
+                                )
+                                .help =
+                                    Some("list it outside the parts, before or after them".into());
+                            }
                             essays.push(essay);
                         }
                     }
+                    self.place(&mut seen, Place::Body, "a part", &join(&path, "part"));
                     if let Some(title) = title {
                         out.push(Item::Part { title, essays });
                     }
                 }
                 other => {
                     if let Some(essay) = self.essay(other, &path) {
+                        let what = format!("a {}", essay.kind.name());
+                        let at = if essay.kind == EssayKind::Chapter {
+                            path.clone()
+                        } else {
+                            join(&path, "type")
+                        };
+                        self.place(&mut seen, essay.kind.place(), &what, &at);
                         out.push(Item::Essay(essay));
                     }
                 }
@@ -601,8 +705,8 @@ impl Validator<'_, '_> {
     }
 
     fn essay(&mut self, item: raw::Item, path: &str) -> Option<EssayRef> {
-        let (file_text, file_path, title, subtitle, authors) = match item {
-            raw::Item::Path(t) => (t, path.to_string(), None, None, None),
+        let (file_text, file_path, title, subtitle, authors, kind) = match item {
+            raw::Item::Path(t) => (t, path.to_string(), None, None, None, EssayKind::Chapter),
             raw::Item::Essay(e) => {
                 let mut authors = e.authors.map(raw::OneOrMany::into_vec);
                 if let Some(more) = e.author.map(raw::OneOrMany::into_vec) {
@@ -610,7 +714,8 @@ impl Validator<'_, '_> {
                 }
                 let title = self.text(e.title.as_ref(), &join(path, "title"));
                 let subtitle = self.text(e.subtitle.as_ref(), &join(path, "subtitle"));
-                (e.file, join(path, "file"), title, subtitle, authors)
+                let kind = self.essay_kind(e.kind.as_ref(), &join(path, "type"));
+                (e.file, join(path, "file"), title, subtitle, authors, kind)
             }
             raw::Item::Part(_) => unreachable!("parts are handled by the caller"),
         };
@@ -640,7 +745,46 @@ impl Validator<'_, '_> {
             title,
             subtitle,
             authors,
+            kind,
         })
+    }
+
+    fn essay_kind(&mut self, raw: Option<&Text>, path: &str) -> EssayKind {
+        let Some(raw) = raw else {
+            return EssayKind::Chapter;
+        };
+        raw.0.parse().unwrap_or_else(|()| {
+            let names = EssayKind::ALL.map(EssayKind::name);
+            let d = self.error(
+                "type",
+                format!("unknown essay type `{}`", raw.0.trim()),
+                path,
+            );
+            d.help = Some(
+                match did_you_mean(&raw.0.trim().to_ascii_lowercase(), names) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("types: {}", names.join(", ")),
+                },
+            );
+            EssayKind::Chapter
+        })
+    }
+
+    /// Front matter (a foreword…) stands before the body and back matter (an afterword…)
+    /// after it: readers' landmarks and the contents page rely on it.
+    fn place(&mut self, seen: &mut Place, place: Place, what: &str, path: &str) {
+        if place < *seen {
+            let before = if place == Place::Front {
+                "after the first chapter"
+            } else {
+                "after the back matter"
+            };
+            self.error("matter-order", format!("{what} stands {before}"), path)
+                .help = Some(
+                "list forewords and introductions first, afterwords and appendices last".into(),
+            );
+        }
+        *seen = (*seen).max(place);
     }
 
     /// `essays/02-self-reliance.md` → `self-reliance`: the file's stem without an ordering

@@ -21,15 +21,24 @@ pub const MANIFEST_KEYS: &[&str] = &[
     "series",
     "cover",
     "style",
+    "extra-css",
+    "fonts",
     "toc-depth",
+    "dedication",
+    "epigraph",
+    "contributors",
+    "sources",
+    "colophon",
     "contents",
 ];
 pub const CREATOR_KEYS: &[&str] = &["name", "role", "file-as"];
+pub const CONTRIBUTOR_KEYS: &[&str] = &["name", "bio", "file-as", "url"];
+pub const EPIGRAPH_KEYS: &[&str] = &["text", "cite"];
 pub const SERIES_KEYS: &[&str] = &["name", "position"];
-pub const ESSAY_KEYS: &[&str] = &["file", "title", "subtitle", "authors", "author"];
+pub const ESSAY_KEYS: &[&str] = &["file", "title", "subtitle", "authors", "author", "type"];
 pub const PART_KEYS: &[&str] = &["part", "essays"];
 pub const FRONT_MATTER_KEYS: &[&str] = &[
-    "title", "subtitle", "author", "authors", "date", "language", "source", "rights",
+    "title", "subtitle", "author", "authors", "date", "language", "source", "rights", "epigraph",
 ];
 
 #[derive(Debug, Deserialize)]
@@ -51,8 +60,42 @@ pub struct Manifest {
     pub series: Option<Series>,
     pub cover: Option<Text>,
     pub style: Option<Text>,
+    pub extra_css: Option<Text>,
+    pub fonts: Option<OneOrMany>,
     pub toc_depth: Option<i64>,
+    pub dedication: Option<Text>,
+    pub epigraph: Option<Epigraph>,
+    pub contributors: Option<Contributors>,
+    /// `true`, or the page's opening words.
+    pub sources: Option<Text>,
+    /// `true`, or a note to add to the page.
+    pub colophon: Option<Text>,
     pub contents: Option<Vec<Item>>,
+}
+
+/// `epigraph: text` or `epigraph: {text, cite}`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Epigraph {
+    Text(Text),
+    Full { text: Text, cite: Option<Text> },
+}
+
+/// `contributors: true`, or the list of contributors with their bios.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Contributors {
+    List(Vec<Contributor>),
+    Flag(Text),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Contributor {
+    pub name: Text,
+    pub bio: Option<Text>,
+    pub file_as: Option<Text>,
+    pub url: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +134,8 @@ pub struct Essay {
     pub subtitle: Option<Text>,
     pub authors: Option<OneOrMany>,
     pub author: Option<OneOrMany>,
+    #[serde(rename = "type")]
+    pub kind: Option<Text>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -103,6 +148,7 @@ pub struct FrontMatter {
     pub language: Option<Text>,
     pub source: Option<Text>,
     pub rights: Option<Text>,
+    pub epigraph: Option<Epigraph>,
 }
 
 /// A name or a list of names.

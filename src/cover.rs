@@ -1,0 +1,568 @@
+//! The generated cover: when the manifest names no cover, the book still gets one (Kindle and
+//! Kobo show a raster cover in the library, and a book without one looks broken there). A PNG
+//! of 1600×2560 pixels with the title, subtitle and editors set in EB Garamond — embedded in
+//! the binary with its licence (`assets/fonts/OFL.txt`) — in the colours of the theme.
+//!
+//! Long titles are wrapped and shrunk to fit. Text the typeface cannot draw (CJK, Arabic…) is
+//! never drawn as empty boxes: such a line is left off, and the manifest check warns about it
+//! ([`missing_glyphs`]). Everything is computed in plain arithmetic and encoded with fixed
+//! settings: the same book gives the same bytes.
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
+use image::{ImageEncoder, RgbImage};
+
+use crate::book::{BookMeta, Resource, Role};
+use crate::labels::Labels;
+
+/// EB Garamond 12, regular and italic (SIL Open Font License 1.1).
+pub const TYPEFACE: &[u8] = include_bytes!("../assets/fonts/EBGaramond12-Regular.otf");
+pub const TYPEFACE_ITALIC: &[u8] = include_bytes!("../assets/fonts/EBGaramond12-Italic.otf");
+
+pub const WIDTH: u32 = 1600;
+pub const HEIGHT: u32 = 2560;
+/// Where the generated cover goes in the package.
+pub const HREF: &str = "images/cover.png";
+
+type Rgb = [u8; 3];
+
+/// The look of a cover, one per theme.
+struct Design {
+    background: Rgb,
+    ink: Rgb,
+    accent: Rgb,
+    /// Centred in a ruled frame (classic, large print), or set flush left (modern).
+    centred: bool,
+    /// The largest title size, in pixels.
+    title_px: f32,
+    /// Rules' thickness.
+    rule: u32,
+}
+
+fn design(theme: &str) -> Design {
+    match theme {
+        "modern" => Design {
+            background: [0x1F, 0x3A, 0x4D],
+            ink: [0xF6, 0xF3, 0xEC],
+            accent: [0xE3, 0xA7, 0x57],
+            centred: false,
+            title_px: 250.0,
+            rule: 24,
+        },
+        "large-print" => Design {
+            background: [0x0A, 0x0A, 0x0A],
+            ink: [0xFF, 0xFF, 0xFF],
+            accent: [0xFF, 0xD4, 0x00],
+            centred: true,
+            title_px: 220.0,
+            rule: 10,
+        },
+        _ => Design {
+            background: [0xF3, 0xED, 0xE2],
+            ink: [0x2A, 0x27, 0x24],
+            accent: [0x8E, 0x2F, 0x1C],
+            centred: true,
+            title_px: 190.0,
+            rule: 6,
+        },
+    }
+}
+
+/// The characters of `text` that the cover's typeface cannot draw, each once, in order.
+/// A title with any of them is left off the cover rather than drawn as boxes.
+pub fn missing_glyphs(text: &str, italic: bool) -> Vec<char> {
+    let Ok(font) = FontRef::try_from_slice(if italic { TYPEFACE_ITALIC } else { TYPEFACE }) else {
+        return Vec::new();
+    };
+    let mut missing: Vec<char> = Vec::new();
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        if font.glyph_id(c).0 == 0 && !missing.contains(&c) {
+            missing.push(c);
+        }
+    }
+    missing
+}
+
+/// The lines a cover shows: those the typeface can draw.
+struct Words {
+    title: Option<String>,
+    subtitle: Option<String>,
+    /// "Edited by …", or the authors when the book names no editor.
+    credit: Option<String>,
+}
+
+fn words(meta: &BookMeta, labels: &Labels) -> Words {
+    let drawable = |s: &str, italic: bool| missing_glyphs(s, italic).is_empty();
+    let names = |role: fn(Role) -> bool| -> Vec<String> {
+        meta.creators
+            .iter()
+            .filter(|c| role(c.role))
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    let editors = names(|r| matches!(r, Role::Editor | Role::Compiler));
+    let credit = if editors.is_empty() {
+        let authors = names(|r| r == Role::Author);
+        match authors.len() {
+            0 => None,
+            1..=3 => Some(labels.join_names(&authors)),
+            // A cover has no room for a list: the contents page has them all.
+            _ => None,
+        }
+    } else {
+        Some(format!(
+            "{} {}",
+            labels.edited_by,
+            labels.join_names(&editors)
+        ))
+    };
+    Words {
+        title: Some(meta.title.clone()).filter(|t| drawable(t, false)),
+        subtitle: meta.subtitle.clone().filter(|s| drawable(s, true)),
+        credit: credit.filter(|c| drawable(c, false)),
+    }
+}
+
+/// The cover of a book that has none: a PNG resource at [`HREF`].
+pub fn generate(meta: &BookMeta, theme: &str, labels: &Labels) -> Resource {
+    let png = render(&words(meta, labels), &design(theme));
+    Resource {
+        href: HREF.to_string(),
+        media_type: "image/png",
+        data: Arc::new(png),
+    }
+}
+
+/// A canvas with the typefaces.
+struct Canvas<'f> {
+    img: RgbImage,
+    roman: FontRef<'f>,
+    italic: FontRef<'f>,
+}
+
+/// A line of text laid out: its glyphs' advances sum to `width`.
+struct Line {
+    text: String,
+    width: f32,
+}
+
+impl Canvas<'_> {
+    fn rect(&mut self, x: u32, y: u32, w: u32, h: u32, colour: Rgb) {
+        for yy in y..(y + h).min(HEIGHT) {
+            for xx in x..(x + w).min(WIDTH) {
+                self.img.put_pixel(xx, yy, image::Rgb(colour));
+            }
+        }
+    }
+
+    /// A rectangle's outline, `t` pixels thick.
+    fn frame(&mut self, inset: u32, t: u32, colour: Rgb) {
+        let (w, h) = (WIDTH - 2 * inset, HEIGHT - 2 * inset);
+        self.rect(inset, inset, w, t, colour);
+        self.rect(inset, HEIGHT - inset - t, w, t, colour);
+        self.rect(inset, inset, t, h, colour);
+        self.rect(WIDTH - inset - t, inset, t, h, colour);
+    }
+
+    fn font(&self, italic: bool) -> &FontRef<'_> {
+        if italic { &self.italic } else { &self.roman }
+    }
+
+    fn width(&self, text: &str, px: f32, italic: bool, tracking: f32) -> f32 {
+        let font = self.font(italic).as_scaled(PxScale::from(px));
+        let mut width = 0.0;
+        let mut prev = None;
+        for c in text.chars() {
+            let id = font.glyph_id(c);
+            if let Some(p) = prev {
+                width += font.kern(p, id);
+            }
+            width += font.h_advance(id) + tracking;
+            prev = Some(id);
+        }
+        width - if text.is_empty() { 0.0 } else { tracking }
+    }
+
+    /// Draws `text` with its baseline at `y`, starting at `x`.
+    #[allow(clippy::too_many_arguments)]
+    fn draw(&mut self, text: &str, x: f32, y: f32, px: f32, italic: bool, tracking: f32, ink: Rgb) {
+        let scale = PxScale::from(px);
+        let mut glyphs = Vec::new();
+        {
+            let font = self.font(italic).as_scaled(scale);
+            let mut caret = x;
+            let mut prev = None;
+            for c in text.chars() {
+                let id = font.glyph_id(c);
+                if let Some(p) = prev {
+                    caret += font.kern(p, id);
+                }
+                glyphs.push(id.with_scale_and_position(scale, point(caret, y)));
+                caret += font.h_advance(id) + tracking;
+                prev = Some(id);
+            }
+        }
+        for glyph in glyphs {
+            let Some(outline) = self.font(italic).outline_glyph(glyph) else {
+                continue;
+            };
+            let bounds = outline.px_bounds();
+            let img = &mut self.img;
+            outline.draw(|gx, gy, coverage| {
+                let px_x = bounds.min.x as i64 + i64::from(gx);
+                let px_y = bounds.min.y as i64 + i64::from(gy);
+                let (Ok(px_x), Ok(px_y)) = (u32::try_from(px_x), u32::try_from(px_y)) else {
+                    return;
+                };
+                if px_x >= WIDTH || px_y >= HEIGHT {
+                    return;
+                }
+                let a = coverage.clamp(0.0, 1.0);
+                let p = img.get_pixel_mut(px_x, px_y);
+                for (channel, target) in p.0.iter_mut().zip(ink) {
+                    let blended = f32::from(*channel) * (1.0 - a) + f32::from(target) * a;
+                    *channel = blended.round().clamp(0.0, 255.0) as u8;
+                }
+            });
+        }
+    }
+
+    /// Breaks `text` into lines no wider than `max`, at spaces; a word wider than a line is
+    /// broken between characters.
+    fn wrap(&self, text: &str, px: f32, italic: bool, tracking: f32, max: f32) -> Vec<Line> {
+        let mut lines: Vec<Line> = Vec::new();
+        let mut current = String::new();
+        for word in text.split_whitespace() {
+            let candidate = if current.is_empty() {
+                word.to_string()
+            } else {
+                format!("{current} {word}")
+            };
+            if self.width(&candidate, px, italic, tracking) <= max {
+                current = candidate;
+                continue;
+            }
+            if !current.is_empty() {
+                lines.push(self.line(std::mem::take(&mut current), px, italic, tracking));
+            }
+            // The word alone: broken between characters if it is still too wide.
+            for c in word.chars() {
+                let mut next = current.clone();
+                next.push(c);
+                if !current.is_empty() && self.width(&next, px, italic, tracking) > max {
+                    lines.push(self.line(std::mem::take(&mut current), px, italic, tracking));
+                    next = c.to_string();
+                }
+                current = next;
+            }
+        }
+        if !current.is_empty() {
+            lines.push(self.line(current, px, italic, tracking));
+        }
+        lines
+    }
+
+    /// The same number of lines, as even as they go: the narrowest measure that does not add
+    /// a line (no lone word on the last one).
+    fn balance(&self, text: &str, px: f32, italic: bool, max: f32, lines: Vec<Line>) -> Vec<Line> {
+        if lines.len() < 2 {
+            return lines;
+        }
+        let mut best = lines;
+        let mut measure = max;
+        while measure > max * 0.5 {
+            measure -= 20.0;
+            let tried = self.wrap(text, px, italic, 0.0, measure);
+            if tried.len() != best.len() {
+                break;
+            }
+            best = tried;
+        }
+        best
+    }
+
+    fn line(&self, text: String, px: f32, italic: bool, tracking: f32) -> Line {
+        let width = self.width(&text, px, italic, tracking);
+        Line { text, width }
+    }
+
+    /// The largest size from `start` down to `min` at which `text` fits in `max_lines` lines
+    /// of `max` pixels with no word broken; the wrapped lines at that size.
+    fn fit(
+        &self,
+        text: &str,
+        start: f32,
+        min: f32,
+        max_lines: usize,
+        italic: bool,
+        max: f32,
+    ) -> (f32, Vec<Line>) {
+        let mut px = start;
+        loop {
+            let lines = self.wrap(text, px, italic, 0.0, max);
+            let words_whole = text
+                .split_whitespace()
+                .all(|w| self.width(w, px, italic, 0.0) <= max);
+            if (lines.len() <= max_lines && words_whole) || px <= min {
+                return (px, self.balance(text, px, italic, max, lines));
+            }
+            px = (px * 0.92).max(min);
+        }
+    }
+}
+
+fn render(words: &Words, d: &Design) -> Vec<u8> {
+    let (Ok(roman), Ok(italic)) = (
+        FontRef::try_from_slice(TYPEFACE),
+        FontRef::try_from_slice(TYPEFACE_ITALIC),
+    ) else {
+        // The typefaces are part of the binary; should they ever fail to parse, the cover
+        // is the plain design.
+        return encode(&RgbImage::from_pixel(
+            WIDTH,
+            HEIGHT,
+            image::Rgb(d.background),
+        ));
+    };
+    let mut c = Canvas {
+        img: RgbImage::from_pixel(WIDTH, HEIGHT, image::Rgb(d.background)),
+        roman,
+        italic,
+    };
+    if d.centred {
+        centred(&mut c, words, d);
+    } else {
+        flush_left(&mut c, words, d);
+    }
+    encode(&c.img)
+}
+
+/// Classic and large print: a ruled frame, the title centred above an ornament, the subtitle
+/// in italic below it, the credit near the foot.
+fn centred(c: &mut Canvas, words: &Words, d: &Design) {
+    c.frame(80, d.rule, d.ink);
+    c.frame(80 + d.rule + 14, (d.rule / 3).max(2), d.ink);
+    let max = 1140.0;
+    let mid = WIDTH as f32 / 2.0;
+    let title = words
+        .title
+        .as_deref()
+        .map(|t| c.fit(t, d.title_px, 64.0, 5, false, max));
+    let subtitle = words.subtitle.as_deref().map(|s| {
+        let start = (d.title_px * 0.38).max(62.0);
+        c.fit(s, start, 44.0, 4, true, max)
+    });
+    // The block (title, ornament, subtitle) is centred a little above the middle.
+    let title_h = title
+        .as_ref()
+        .map_or(0.0, |(px, lines)| px * 1.12 * lines.len() as f32);
+    let sub_h = subtitle
+        .as_ref()
+        .map_or(0.0, |(px, lines)| px * 1.3 * lines.len() as f32);
+    let ornament_h = 140.0;
+    let block = title_h + ornament_h + sub_h;
+    let mut y = ((HEIGHT as f32 * 0.44) - block / 2.0).max(300.0);
+    if let Some((px, lines)) = &title {
+        for line in lines {
+            y += px * 1.12;
+            c.draw(
+                &line.text,
+                mid - line.width / 2.0,
+                y - px * 0.28,
+                *px,
+                false,
+                0.0,
+                d.ink,
+            );
+        }
+    }
+    // The ornament: a short rule in the accent colour, with a lozenge at its middle.
+    let rule_y = (y + ornament_h / 2.0) as u32;
+    c.rect(WIDTH / 2 - 170, rule_y, 340, d.rule.max(4), d.accent);
+    lozenge(c, WIDTH / 2, rule_y + d.rule.max(4) / 2, 22, d.accent);
+    y += ornament_h;
+    if let Some((px, lines)) = &subtitle {
+        for line in lines {
+            y += px * 1.3;
+            c.draw(
+                &line.text,
+                mid - line.width / 2.0,
+                y - px * 0.3,
+                *px,
+                true,
+                0.0,
+                d.ink,
+            );
+        }
+    }
+    if let Some(credit) = &words.credit {
+        let text = credit.to_uppercase();
+        let tracking = 6.0;
+        let mut px = 56.0;
+        while c.width(&text, px, false, tracking) > max && px > 30.0 {
+            px *= 0.94;
+        }
+        let lines = c.wrap(&text, px, false, tracking, max);
+        let mut y = HEIGHT as f32 - 300.0 - px * 1.3 * (lines.len() as f32 - 1.0);
+        for line in &lines {
+            c.draw(
+                &line.text,
+                mid - line.width / 2.0,
+                y,
+                px,
+                false,
+                tracking,
+                d.ink,
+            );
+            y += px * 1.3;
+        }
+    }
+}
+
+/// Modern: a band of accent colour, the title set flush left and large, the credit at the foot.
+fn flush_left(c: &mut Canvas, words: &Words, d: &Design) {
+    let left = 150.0;
+    let max = WIDTH as f32 - 2.0 * left;
+    c.rect(150, 300, 220, d.rule, d.accent);
+    let mut y = 420.0;
+    if let Some(t) = &words.title {
+        let (px, lines) = c.fit(t, d.title_px, 64.0, 6, false, max);
+        for line in &lines {
+            y += px * 1.05;
+            c.draw(&line.text, left, y - px * 0.25, px, false, 0.0, d.ink);
+        }
+        y += 40.0;
+    }
+    if let Some(s) = &words.subtitle {
+        let (px, lines) = c.fit(s, 72.0, 44.0, 5, true, max);
+        y += 30.0;
+        for line in &lines {
+            y += px * 1.3;
+            c.draw(&line.text, left, y, px, true, 0.0, d.accent);
+        }
+    }
+    c.rect(0, HEIGHT - 420, WIDTH, 4, d.accent);
+    if let Some(credit) = &words.credit {
+        let mut px = 60.0;
+        while c.width(credit, px, false, 0.0) > max && px > 30.0 {
+            px *= 0.94;
+        }
+        let lines = c.wrap(credit, px, false, 0.0, max);
+        let mut y = HEIGHT as f32 - 300.0;
+        for line in &lines {
+            c.draw(&line.text, left, y, px, false, 0.0, d.ink);
+            y += px * 1.3;
+        }
+    }
+}
+
+/// A small filled lozenge (a square on its point) centred at (`cx`, `cy`).
+fn lozenge(c: &mut Canvas, cx: u32, cy: u32, r: u32, colour: Rgb) {
+    for dy in 0..=r {
+        let half = r - dy;
+        for y in [cy.saturating_sub(dy), cy + dy] {
+            c.rect(cx.saturating_sub(half), y, 2 * half + 1, 1, colour);
+        }
+    }
+}
+
+/// PNG, with fixed settings: the same pixels always give the same bytes.
+fn encode(img: &RgbImage) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    let encoder = image::codecs::png::PngEncoder::new_with_quality(
+        &mut out,
+        image::codecs::png::CompressionType::Fast,
+        image::codecs::png::FilterType::Sub,
+    );
+    // Writing into memory cannot fail for an image of a valid size.
+    let _ = encoder.write_image(
+        img.as_raw(),
+        img.width(),
+        img.height(),
+        image::ExtendedColorType::Rgb8,
+    );
+    out.into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::Creator;
+
+    fn meta(title: &str) -> BookMeta {
+        BookMeta {
+            title: title.to_string(),
+            subtitle: Some("Essays on <Reading> & Books".into()),
+            language: "en".into(),
+            creators: vec![Creator {
+                name: "Imogen Vale".into(),
+                role: Role::Editor,
+                file_as: None,
+            }],
+            ..BookMeta::default()
+        }
+    }
+
+    #[test]
+    fn a_cover_of_the_right_size_every_time_the_same() {
+        let labels = crate::labels::for_language("en");
+        let a = generate(&meta("Marginalia"), "classic", labels);
+        let b = generate(&meta("Marginalia"), "classic", labels);
+        assert_eq!(a.data, b.data, "the same book gives the same cover");
+        assert_eq!(crate::media::sniff_image(&a.data), Some("image/png"));
+        assert_eq!(crate::media::dimensions(&a.data), Some((WIDTH, HEIGHT)));
+        let other = generate(&meta("Another Title"), "classic", labels);
+        assert_ne!(a.data, other.data);
+        for theme in ["modern", "large-print"] {
+            let c = generate(&meta("Marginalia"), theme, labels);
+            assert_eq!(crate::media::dimensions(&c.data), Some((WIDTH, HEIGHT)));
+            assert_ne!(c.data, a.data);
+        }
+    }
+
+    #[test]
+    fn scripts_the_typeface_lacks_are_left_off() {
+        assert_eq!(
+            missing_glyphs("Marginalia: <&> «Études» Ωμέγα Книга", false),
+            Vec::<char>::new()
+        );
+        assert_eq!(missing_glyphs("读书 ok", false), vec!['读', '书']);
+        assert!(!missing_glyphs("كتاب", false).is_empty());
+        let labels = crate::labels::for_language("en");
+        let w = words(&meta("读书笔记"), labels);
+        assert!(w.title.is_none());
+        assert!(w.subtitle.is_some() && w.credit.is_some());
+        // The title-less design is still a cover, and differs from a cover with a title.
+        let titleless = generate(&meta("读书笔记"), "classic", labels);
+        assert_eq!(
+            crate::media::dimensions(&titleless.data),
+            Some((WIDTH, HEIGHT))
+        );
+    }
+
+    #[test]
+    fn long_titles_wrap_and_shrink_to_fit() {
+        let roman = FontRef::try_from_slice(TYPEFACE).unwrap();
+        let italic = FontRef::try_from_slice(TYPEFACE_ITALIC).unwrap();
+        let c = Canvas {
+            img: RgbImage::new(1, 1),
+            roman,
+            italic,
+        };
+        let (px, lines) = c.fit("Marginalia", 190.0, 64.0, 5, false, 1140.0);
+        assert_eq!((px, lines.len()), (190.0, 1));
+        let long = "The Extraordinarily Long and Winding Title of an Anthology That Goes On and On Without End";
+        let (px, lines) = c.fit(long, 190.0, 64.0, 5, false, 1140.0);
+        assert!(px < 190.0 && lines.len() <= 5, "{px} {}", lines.len());
+        assert!(lines.iter().all(|l| l.width <= 1140.0));
+        let word = "Supercalifragilisticexpialidociousnessesandmoreandmoreandmoreandmore";
+        let (_, lines) = c.fit(word, 190.0, 64.0, 5, false, 1140.0);
+        assert!(lines.iter().all(|l| l.width <= 1140.0));
+        assert_eq!(
+            lines.iter().map(|l| l.text.as_str()).collect::<String>(),
+            word
+        );
+    }
+}
