@@ -16,6 +16,9 @@ pub struct Labels {
     pub translated_by: &'static str,
     pub illustrated_by: &'static str,
     pub with: &'static str,
+    /// After a reading time and a word count on the contents page ("12 min · 2800 words").
+    pub minutes: &'static str,
+    pub words: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -30,6 +33,8 @@ const EN: Labels = Labels {
     translated_by: "Translated by",
     illustrated_by: "Illustrated by",
     with: "With",
+    minutes: "min",
+    words: "words",
 };
 
 const FR: Labels = Labels {
@@ -44,6 +49,8 @@ const FR: Labels = Labels {
     translated_by: "Traduit par",
     illustrated_by: "Illustré par",
     with: "Avec",
+    minutes: "min",
+    words: "mots",
 };
 
 const DE: Labels = Labels {
@@ -58,6 +65,8 @@ const DE: Labels = Labels {
     translated_by: "Übersetzt von",
     illustrated_by: "Illustriert von",
     with: "Mit",
+    minutes: "Min.",
+    words: "Wörter",
 };
 
 const ES: Labels = Labels {
@@ -72,6 +81,8 @@ const ES: Labels = Labels {
     translated_by: "Traducción de",
     illustrated_by: "Ilustraciones de",
     with: "Con",
+    minutes: "min",
+    words: "palabras",
 };
 
 const IT: Labels = Labels {
@@ -86,6 +97,8 @@ const IT: Labels = Labels {
     translated_by: "Traduzione di",
     illustrated_by: "Illustrazioni di",
     with: "Con",
+    minutes: "min",
+    words: "parole",
 };
 
 const PT: Labels = Labels {
@@ -100,6 +113,8 @@ const PT: Labels = Labels {
     translated_by: "Tradução de",
     illustrated_by: "Ilustrações de",
     with: "Com",
+    minutes: "min",
+    words: "palavras",
 };
 
 const NL: Labels = Labels {
@@ -114,6 +129,8 @@ const NL: Labels = Labels {
     translated_by: "Vertaald door",
     illustrated_by: "Geïllustreerd door",
     with: "Met",
+    minutes: "min",
+    words: "woorden",
 };
 
 /// The labels for a BCP 47 tag (its primary language).

@@ -22,6 +22,7 @@ pub const MANIFEST_KEYS: &[&str] = &[
     "cover",
     "style",
     "toc-depth",
+    "show-reading-time",
     "contents",
 ];
 pub const CREATOR_KEYS: &[&str] = &["name", "role", "file-as"];
@@ -52,6 +53,7 @@ pub struct Manifest {
     pub cover: Option<Text>,
     pub style: Option<Text>,
     pub toc_depth: Option<i64>,
+    pub show_reading_time: Option<bool>,
     pub contents: Option<Vec<Item>>,
 }
 
