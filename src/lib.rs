@@ -337,15 +337,16 @@ fn man(dir: Option<&Path>) -> Result<(), Diagnostic> {
     pages.extend(command.get_subcommands().cloned());
     for page in pages {
         let name = if page.get_name() == "anthology" {
-            "anthology.1".to_string()
+            "anthology".to_string()
         } else {
-            format!("anthology-{}.1", page.get_name())
+            format!("anthology-{}", page.get_name())
         };
         let mut out = Vec::new();
         clap_mangen::Man::new(page)
+            .title(name.clone())
             .render(&mut out)
             .map_err(written)?;
-        let target = dir.join(&name);
+        let target = dir.join(format!("{name}.1"));
         std::fs::write(&target, out).map_err(written)?;
         println!("{}", target.display());
     }

@@ -187,28 +187,34 @@ fn is_cjk(c: char) -> bool {
     )
 }
 
-/// Counts the words of an XHTML fragment's text: tags, entities and the converter's link
-/// markers (`\0…\0`) are not words; `don't` and `well-read` are one word each.
+/// Counts the words of an XHTML fragment's text: tags, entities, note numbers and the
+/// converter's link markers (`\0…\0`) are not words; `don't` and `well-read` are one word each.
 pub fn count_words(xhtml: &str) -> Words {
     let mut words = Words::default();
     let mut in_word = false;
-    let mut chars = xhtml.chars();
-    while let Some(c) = chars.next() {
+    let mut rest = xhtml;
+    while let Some(c) = rest.chars().next() {
         let skip_to = match c {
-            '<' => Some('>'),
-            '&' => Some(';'),
-            '\0' => Some('\0'),
+            // A note's number, in the text or before the note, is a mark rather than a word.
+            '<' if rest.starts_with("<a class=\"noteref\"")
+                || rest.starts_with("<a class=\"note-number\"") =>
+            {
+                Some("</a>")
+            }
+            '<' => Some(">"),
+            '&' => Some(";"),
+            '\0' => Some("\0"),
             _ => None,
         };
         if let Some(end) = skip_to {
             // A tag inside a word (`<em>`) does not split it; an entity (`&amp;`) does.
-            in_word &= c == '<';
-            for d in chars.by_ref() {
-                if d == end {
-                    break;
-                }
-            }
-        } else if is_cjk(c) {
+            in_word &= c == '<' && end == ">";
+            rest = rest[1..]
+                .find(end)
+                .map_or("", |i| &rest[1 + i + end.len()..]);
+            continue;
+        }
+        if is_cjk(c) {
             words.cjk += 1;
             in_word = false;
         } else if c.is_alphanumeric() {
@@ -219,6 +225,7 @@ pub fn count_words(xhtml: &str) -> Words {
         } else if !(in_word && matches!(c, '\'' | '’' | '-' | '‐')) {
             in_word = false;
         }
+        rest = &rest[c.len_utf8()..];
     }
     words
 }
@@ -267,8 +274,11 @@ mod tests {
             count_words("<p>나는 책을 읽는다</p>"),
             Words { spaced: 3, cjk: 0 }
         );
-        // Link markers are not text.
+        // Link markers and note numbers are not text.
         assert_eq!(count_words("see \0<12\0this\0>12\0 now").spaced, 3);
+        let note = "<p>Said.<a class=\"noteref\" epub:type=\"noteref\" href=\"#e_fn-1\">1</a></p>\
+            <aside><p><a class=\"note-number\" href=\"#e_fnref-1\">1</a> A note.</p></aside>";
+        assert_eq!(count_words(note).spaced, 3);
     }
 
     #[test]
