@@ -187,6 +187,20 @@ fn is_cjk(c: char) -> bool {
     )
 }
 
+/// Whether the tag `rest` starts with is one of the elements that sit inside a line of text.
+fn is_inline_tag(rest: &str) -> bool {
+    const INLINE: &[&str] = &[
+        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins",
+        "kbd", "mark", "q", "s", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+    ];
+    let name: String = rest
+        .trim_start_matches(['<', '/'])
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    INLINE.contains(&name.as_str())
+}
+
 /// Counts the words of an XHTML fragment's text: tags, entities, note numbers and the
 /// converter's link markers (`\0…\0`) are not words; `don't` and `well-read` are one word each.
 pub fn count_words(xhtml: &str) -> Words {
@@ -207,8 +221,9 @@ pub fn count_words(xhtml: &str) -> Words {
             _ => None,
         };
         if let Some(end) = skip_to {
-            // A tag inside a word (`<em>`) does not split it; an entity (`&amp;`) does.
-            in_word &= c == '<' && end == ">";
+            // An inline tag inside a word (`un<em>break</em>able`) does not split it; a block's
+            // tag (`</p><p>`), an entity (`&amp;`) or a note does.
+            in_word &= end == ">" && is_inline_tag(rest);
             rest = rest[1..]
                 .find(end)
                 .map_or("", |i| &rest[1 + i + end.len()..]);
