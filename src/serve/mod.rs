@@ -2,9 +2,10 @@
 //!
 //! The book is built in memory by the real pipeline ([`build::write_book`]) and its files are
 //! served as they are in the EPUB — same XHTML, same CSS — so the preview is what a reader
-//! gets. Only the served copy of a page gets three additions, never the book: a panel listing
-//! the last build's problems, links to the previous and next pages, and a small script that
-//! asks `/__version` whether the book changed and reloads the page when it did. A build with
+//! gets. Only the served copy of a page gets a few additions, never the book: a panel listing
+//! the last build's problems, links to the previous and next pages, the page margins a reading
+//! app would give it, and a small script that asks `/__version` whether the book changed and
+//! reloads the page when it did. A build with
 //! errors leaves the last good book on show, under the panel. The folder is watched by
 //! [`crate::watch`]; requests are answered by a small HTTP/1.1 server on `std::net`
 //! ([`http`]), one thread per connection.
@@ -308,7 +309,7 @@ fn content_type(path: &str) -> &'static str {
 }
 
 /// A page of the book with the preview's additions: the problems at the top, the way to the
-/// previous and next pages and the reload script at the bottom.
+/// previous and next pages and the reload script at the bottom, a reading app's margins.
 fn decorate(site: &Site, book: &Book, href: &str, page: &str) -> String {
     let place = book.order.iter().position(|p| p == href);
     let prev = place.and_then(|i| i.checked_sub(1)).map(|i| &book.order[i]);
@@ -326,8 +327,16 @@ fn decorate(site: &Site, book: &Book, href: &str, page: &str) -> String {
     nav.push_str("<a href=\"/\">Contents</a>");
     link(&mut nav, next, "Next →");
     nav.push_str("</nav>");
-    insert(page, &site.problems, &(nav + &reload_script(site.version)))
+    insert(page, &site.problems, &(nav + &reload_script(site.version))).replacen(
+        "</head>",
+        PAGE_MARGINS,
+        1,
+    )
 }
+
+/// The margins a reading app gives a page (the book leaves them to it), for the preview only.
+const PAGE_MARGINS: &str =
+    "<style>body { max-width: 36em; margin: 2em auto; padding: 0 1.5em; }</style>\n</head>";
 
 /// Puts `top` right after `<body …>` and `bottom` right before `</body>`.
 fn insert(page: &str, top: &str, bottom: &str) -> String {
@@ -377,6 +386,7 @@ fn index(site: &Site, book: &Book) -> String {
         &site.problems,
         &format!("{start}{download}{}", reload_script(site.version)),
     )
+    .replacen("</head>", PAGE_MARGINS, 1)
 }
 
 /// The page shown while no book has ever built: the problems, and the reload script.
