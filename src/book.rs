@@ -27,6 +27,8 @@ pub struct BookMeta {
     pub subjects: Vec<String>,
     pub series: Option<Series>,
     pub toc_depth: u8,
+    /// `show-reading-time`: each essay's reading time and word count on the contents page.
+    pub show_reading_time: bool,
     /// `dcterms:modified`, `CCYY-MM-DDThh:mm:ssZ`.
     pub modified: String,
     /// The pages the book makes of the manifest's words, each only when asked for.
@@ -344,6 +346,11 @@ pub struct Chapter {
     /// Images on the page, and how many of them have no alt text (for accessibility metadata).
     pub images: usize,
     pub images_without_alt: usize,
+    /// How much there is to read (body and notes, not the title and byline), how many notes
+    /// and section headings: for the reading time on the contents page and `anthology stats`.
+    pub words: crate::text::Words,
+    pub notes: usize,
+    pub headings: usize,
     /// Anchors a link may name (`anchor` in `essay.md#anchor`) → the id written in the file.
     pub anchors: HashMap<String, String>,
     pub cross_links: Vec<CrossLink>,

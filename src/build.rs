@@ -3,7 +3,7 @@
 //! into a temporary file that replaces the target only once the book is complete.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::BufWriter;
+use std::io::{BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
@@ -105,8 +105,8 @@ pub fn remove_partial_output_on_interrupt() {
             .take()
         {
             let _ = std::fs::remove_file(path);
+            eprintln!("interrupted: no book was written");
         }
-        eprintln!("interrupted: no book was written");
         std::process::exit(130);
     });
 }
@@ -157,9 +157,23 @@ pub struct Built {
     pub cover: Option<Resource>,
 }
 
+/// Told of each essay converted: how many are done, out of how many (for a progress bar).
+/// Called in reading order, from the thread that writes.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
 /// Builds the book. Returns what was written, or `None` when the input has errors (all of
 /// them in `diags`); an existing book at the target is then left as it was.
 pub fn build(path: &Path, output: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Option<Built> {
+    build_with(path, output, &|_, _| {}, diags)
+}
+
+/// [`build`], telling `progress` of each essay converted.
+pub fn build_with(
+    path: &Path,
+    output: Option<&Path>,
+    progress: Progress,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Built> {
     let plan = plan(path, diags)?;
     let target = match output {
         Some(o) => o.to_path_buf(),
@@ -197,35 +211,18 @@ pub fn build(path: &Path, output: Option<&Path>, diags: &mut Vec<Diagnostic>) ->
             return None;
         }
     };
-    let mut writer = match EpubWriter::new(BufWriter::new(file)) {
-        Ok(w) => w,
-        Err(e) => {
-            diags.push(Diagnostic::error("output", e.to_string()).in_file(&target));
-            return None;
-        }
-    };
-    let chapters = match convert_all(&plan, Some(&mut writer), diags) {
-        Ok(chapters) => chapters,
+    let (buf, meta, chapters) = match write_book(&plan, BufWriter::new(file), progress, diags) {
+        Ok(done) => done,
         Err(Stop::Input) => return None,
         Err(Stop::Output(e)) => {
             diags.push(Diagnostic::error("output", e.to_string()).in_file(&target));
             return None;
         }
     };
-    let meta = book_meta(&plan.meta, &chapters);
-    let book = assemble::Book {
-        meta: &meta,
-        labels: plan.labels,
-        css: &plan.css,
-        fonts: &plan.fonts,
-        cover: plan.cover.as_ref(),
-        contents: &plan.contents,
-        chapters: &chapters,
-    };
-    let result = writer
-        .finish(&book)
-        .and_then(|buf| buf.into_inner().map_err(|e| e.into_error().into()));
-    if let Err(e) = result.and_then(|f| Ok(f.sync_all()?)) {
+    let result = buf
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error);
+    if let Err(e) = result.and_then(|f| f.sync_all()) {
         diags.push(Diagnostic::error("output", e.to_string()).in_file(&target));
         return None;
     }
@@ -247,12 +244,42 @@ pub fn build(path: &Path, output: Option<&Path>, diags: &mut Vec<Diagnostic>) ->
     })
 }
 
+/// Converts and assembles the whole book into `out`: the output, the metadata the book carries
+/// and its chapters' summaries. Shared by [`build`], the book in memory that `serve` shows, and
+/// the one-essay books of `build --each`.
+pub fn write_book<W: Write + Seek>(
+    plan: &Plan,
+    out: W,
+    progress: Progress,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<(W, BookMeta, Vec<Chapter>), Stop> {
+    let mut writer = EpubWriter::new(out).map_err(Stop::Output)?;
+    let chapters = convert_all(plan, Some(&mut writer), progress, diags)?;
+    let meta = book_meta(&plan.meta, &chapters);
+    let book = assemble::Book {
+        meta: &meta,
+        labels: plan.labels,
+        css: &plan.css,
+        fonts: &plan.fonts,
+        cover: plan.cover.as_ref(),
+        contents: &plan.contents,
+        chapters: &chapters,
+    };
+    let out = writer.finish(&book).map_err(Stop::Output)?;
+    Ok((out, meta, chapters))
+}
+
 /// Runs every stage but writing. True when there is no error.
 pub fn check(path: &Path, diags: &mut Vec<Diagnostic>) -> bool {
-    let Some(plan) = plan(path, diags) else {
-        return false;
-    };
-    convert_all::<std::io::Cursor<Vec<u8>>>(&plan, None, diags).is_ok() && error_count(diags) == 0
+    summaries(path, diags).is_some() && error_count(diags) == 0
+}
+
+/// Runs every stage but writing: the plan and the chapters' summaries (bodies dropped), or
+/// `None` when the input has errors.
+pub fn summaries(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<(Plan, Vec<Chapter>)> {
+    let plan = plan(path, diags)?;
+    let chapters = convert_all::<std::io::Cursor<Vec<u8>>>(&plan, None, &|_, _| {}, diags).ok()?;
+    Some((plan, chapters))
 }
 
 /// Checks the target before any work: not a folder, not one of the inputs, its folder there.
@@ -357,9 +384,10 @@ struct Queue {
 /// Reads, converts and compresses every essay on every core, and writes the chapters in reading
 /// order as they come. Chapters that link into other essays wait until every essay's anchors
 /// are known. Returns the chapters' summaries (bodies dropped), or why it stopped.
-fn convert_all<W: std::io::Write + std::io::Seek>(
+fn convert_all<W: Write + Seek>(
     plan: &Plan,
     mut writer: Option<&mut EpubWriter<W>>,
+    progress: Progress,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Chapter>, Stop> {
     let essays: Vec<&manifest::EssayRef> = plan.collection.essays().collect();
@@ -426,6 +454,7 @@ fn convert_all<W: std::io::Write + std::io::Seek>(
             early.insert(i, converted);
             while let Some(mut c) = early.remove(&next) {
                 next += 1;
+                progress(next, essays.len());
                 diags.append(&mut c.diags);
                 let Some(mut chapter) = c.chapter else {
                     continue;
@@ -509,7 +538,7 @@ fn convert_one(
 }
 
 /// Why the conversion stopped: problems in the input (in the diagnostics), or the output.
-enum Stop {
+pub enum Stop {
     Input,
     Output(assemble::AssembleError),
 }

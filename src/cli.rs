@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "anthology",
     version,
     about = "Package collections of Markdown essays into EPUB 3 books",
-    after_help = "Examples:\n  anthology new my-book\n  anthology build my-book\n  anthology check collections/closeness\n  anthology build collections/closeness -o closeness.epub"
+    after_help = "Examples:\n  anthology new my-book\n  anthology import ~/my-blog my-book\n  anthology check my-book\n  anthology serve my-book\n  anthology build my-book -o my-book.epub\n  anthology stats my-book"
 )]
 pub struct Cli {
     /// Print only errors.
@@ -26,9 +26,11 @@ pub struct Cli {
 pub enum Command {
     /// Build the EPUB for a collection.
     #[command(
-        after_help = "Example:\n  anthology build collections/closeness -o closeness.epub\n\n\
+        after_help = "Examples:\n  anthology build collections/closeness -o closeness.epub\n  \
+        anthology build my-book --each\n  anthology build my-book --watch\n\n\
         Without -o the book goes to <collection>/build/<slug of the title>.epub.\n\
-        The path written is printed on stdout; problems go to stderr."
+        With --each, every essay is also its own EPUB, in <book>-essays/<essay id>.epub beside the book.\n\
+        The paths written are printed on stdout; problems go to stderr."
     )]
     Build {
         /// An anthology.yaml, or the folder that holds one.
@@ -36,13 +38,56 @@ pub enum Command {
         /// Where to write the EPUB.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Also write every essay as a small book of its own, beside the book.
+        #[arg(long)]
+        each: bool,
+        /// Build again whenever a file of the collection changes (stop with Ctrl-C).
+        #[arg(long)]
+        watch: bool,
     },
     /// Check a collection without writing anything: reports every problem.
-    #[command(after_help = "Example:\n  anthology check collections/closeness\n\n\
+    #[command(after_help = "Examples:\n  anthology check collections/closeness\n  \
+        anthology check my-book --format json\n\n\
+        With --format json, stdout is one JSON object: {\"ok\", \"errors\", \"warnings\", \"diagnostics\": \
+        [{\"severity\", \"code\", \"message\", \"file\", \"line\", \"column\", \"help\"}]}.\n\
         Exit status: 0 when there is no error (warnings allowed), 1 otherwise.")]
     Check {
         /// An anthology.yaml, or the folder that holds one.
         path: PathBuf,
+        /// How to report the problems: for people (on stderr) or for programs (JSON on stdout).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Preview the collection in a web browser while writing: the book's own pages, rebuilt
+    /// and reloaded on every save.
+    #[command(after_help = "Examples:\n  anthology serve my-book\n  \
+        anthology serve my-book --port 0\n\n\
+        The address is printed on stdout (port 0 picks a free port). The pages are the book's\n\
+        XHTML and CSS; problems show on the page and on the terminal, and the last good book\n\
+        stays on show until they are fixed. Only this computer can connect, unless --host says\n\
+        otherwise. Stop with Ctrl-C.")]
+    Serve {
+        /// An anthology.yaml, or the folder that holds one.
+        path: PathBuf,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// The port to listen on (0: any free port).
+        #[arg(short, long, default_value_t = 3000)]
+        port: u16,
+    },
+    /// Count each essay's words, reading time, notes, images and headings.
+    #[command(
+        after_help = "Examples:\n  anthology stats my-book\n  anthology stats my-book --format json\n\n\
+        Words are counted as a reader would: each Chinese or Japanese character is a word.\n\
+        Reading time assumes 230 words, or 500 Chinese or Japanese characters, a minute."
+    )]
+    Stats {
+        /// An anthology.yaml, or the folder that holds one.
+        path: PathBuf,
+        /// A table for people, or JSON for programs.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// Create a new collection that builds at once.
     #[command(after_help = "Example:\n  anthology new my-book && anthology build my-book")]
@@ -88,6 +133,34 @@ pub enum Command {
         #[arg(long, default_value = "Books")]
         title: String,
     },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  anthology completions bash > ~/.local/share/bash-completion/completions/anthology\n  \
+        anthology completions zsh > ~/.zfunc/_anthology\n  \
+        anthology completions fish > ~/.config/fish/completions/anthology.fish\n  \
+        anthology completions powershell >> $PROFILE"
+    )]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command into a folder.
+    #[command(after_help = "Examples:\n  anthology man | man -l -\n  \
+        anthology man --out ~/.local/share/man/man1\n\n\
+        --out writes anthology.1 and anthology-<command>.1 for each command, and prints their paths.")]
+    Man {
+        /// The folder to write the pages into.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// How a command reports: for people, or for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -160,6 +160,55 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A diagnostic as `check --format json` writes it: flat, every field always present (`null`
+/// when unknown), in a fixed order.
+#[derive(serde::Serialize)]
+pub struct Json<'a> {
+    pub severity: &'static str,
+    pub code: &'static str,
+    pub message: &'a str,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub help: Option<&'a str>,
+}
+
+/// What `check --format json` prints: the outcome, the counts, and every diagnostic.
+#[derive(serde::Serialize)]
+pub struct JsonReport<'a> {
+    pub ok: bool,
+    pub errors: usize,
+    pub warnings: usize,
+    pub diagnostics: Vec<Json<'a>>,
+}
+
+impl<'a> JsonReport<'a> {
+    pub fn new(ok: bool, diags: &'a [Diagnostic]) -> Self {
+        let errors = error_count(diags);
+        JsonReport {
+            ok,
+            errors,
+            warnings: diags.len() - errors,
+            diagnostics: diags.iter().map(Diagnostic::json).collect(),
+        }
+    }
+}
+
+impl Diagnostic {
+    pub fn json(&self) -> Json<'_> {
+        let loc = self.location.as_deref();
+        Json {
+            severity: self.severity.as_str(),
+            code: self.code,
+            message: &self.message,
+            file: loc.map(|l| l.file.to_string_lossy().into_owned()),
+            line: loc.and_then(|l| l.line),
+            column: loc.and_then(|l| l.col),
+            help: self.help.as_deref(),
+        }
+    }
+}
+
 /// An input file held in memory with its line index, so that byte offsets become
 /// `line:col` locations with a snippet.
 #[derive(Debug, Clone)]

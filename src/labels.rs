@@ -29,6 +29,9 @@ pub struct Labels {
     pub in_this_book: &'static str,
     /// The colophon's last line.
     pub made_with: &'static str,
+    /// After a reading time and a word count on the contents page ("12 min · 2800 words").
+    pub minutes: &'static str,
+    pub words: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -51,6 +54,8 @@ const EN: Labels = Labels {
     published_by: "Published by",
     in_this_book: "In this book",
     made_with: "Made with anthology.",
+    minutes: "min",
+    words: "words",
 };
 
 const FR: Labels = Labels {
@@ -73,6 +78,8 @@ const FR: Labels = Labels {
     published_by: "Publié par",
     in_this_book: "Dans ce livre",
     made_with: "Fabriqué avec anthology.",
+    minutes: "min",
+    words: "mots",
 };
 
 const DE: Labels = Labels {
@@ -95,6 +102,8 @@ const DE: Labels = Labels {
     published_by: "Veröffentlicht von",
     in_this_book: "In diesem Buch",
     made_with: "Erstellt mit anthology.",
+    minutes: "Min.",
+    words: "Wörter",
 };
 
 const ES: Labels = Labels {
@@ -117,6 +126,8 @@ const ES: Labels = Labels {
     published_by: "Publicado por",
     in_this_book: "En este libro",
     made_with: "Hecho con anthology.",
+    minutes: "min",
+    words: "palabras",
 };
 
 const IT: Labels = Labels {
@@ -139,6 +150,8 @@ const IT: Labels = Labels {
     published_by: "Pubblicato da",
     in_this_book: "In questo libro",
     made_with: "Realizzato con anthology.",
+    minutes: "min",
+    words: "parole",
 };
 
 const PT: Labels = Labels {
@@ -161,6 +174,8 @@ const PT: Labels = Labels {
     published_by: "Publicado por",
     in_this_book: "Neste livro",
     made_with: "Feito com anthology.",
+    minutes: "min",
+    words: "palavras",
 };
 
 const NL: Labels = Labels {
@@ -183,6 +198,8 @@ const NL: Labels = Labels {
     published_by: "Uitgegeven door",
     in_this_book: "In dit boek",
     made_with: "Gemaakt met anthology.",
+    minutes: "min",
+    words: "woorden",
 };
 
 /// The labels for a BCP 47 tag (its primary language).

@@ -6,7 +6,9 @@
 //! [`assemble`] streams chapters into the EPUB container and writes the contents, navigation
 //! and package document last. [`build`] runs them, converting essays in parallel and writing
 //! to a temporary file that replaces the target only when the book is complete.
-//! [`import`] makes a new collection from a blog, a vault of notes or plain-text articles.
+//! [`import`] makes a new collection from a blog, a vault of notes or plain-text articles;
+//! [`serve`] shows the book in a browser while it is written, rebuilt on every save
+//! ([`watch`]); [`each`] makes every essay a book of its own; [`stats`] counts the words.
 //! Problems are [`diag::Diagnostic`]s, rendered once, on stderr, by [`run`].
 
 pub mod assemble;
@@ -17,6 +19,7 @@ pub mod convert;
 pub mod cover;
 pub mod dates;
 pub mod diag;
+pub mod each;
 pub mod fonts;
 pub mod import;
 pub mod labels;
@@ -25,41 +28,54 @@ pub mod media;
 pub mod paths;
 pub mod publish;
 pub mod scaffold;
+pub mod serve;
+pub mod stats;
 pub mod styles;
 pub mod text;
+pub mod watch;
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
-use cli::{Cli, Command};
+use clap::CommandFactory;
+
+use cli::{Cli, Command, Format};
 use diag::{Diagnostic, Severity};
 
 /// Runs a command and reports its diagnostics. Exit code 0: success; 1: a problem in the input.
 pub fn run(cli: &Cli) -> ExitCode {
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let started = std::time::Instant::now();
-    build::remove_partial_output_on_interrupt();
+    let started = Instant::now();
+    // `serve` stops on Ctrl-C in its own way: it has no book being written to clean up.
+    if !matches!(cli.command, Command::Serve { .. }) {
+        build::remove_partial_output_on_interrupt();
+    }
     let ok = match &cli.command {
-        Command::Build { path, output } => {
-            match build::build(path, output.as_deref(), &mut diags) {
-                Some(built) => {
-                    println!("{}", built.path.display());
-                    if cli.verbose {
-                        eprintln!(
-                            "built {} essays into {} ({} KiB) in {} ms{}",
-                            built.essays,
-                            built.path.display(),
-                            built.bytes.div_ceil(1024),
-                            started.elapsed().as_millis(),
-                            memory_note()
-                        );
-                    }
-                    true
-                }
-                None => false,
-            }
+        Command::Build {
+            path,
+            output,
+            each,
+            watch: true,
+        } => return watch_build(cli, path, output.as_deref(), *each),
+        Command::Build {
+            path, output, each, ..
+        } => build_once(cli, path, output.as_deref(), *each, &mut diags),
+        Command::Check {
+            path,
+            format: Format::Json,
+        } => {
+            let ok = build::check(path, &mut diags);
+            let report = diag::JsonReport::new(ok, &diags);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+            return exit(ok);
         }
-        Command::Check { path } => {
+        Command::Check { path, .. } => {
             let ok = build::check(path, &mut diags);
             report(&diags, cli.quiet);
             if ok && !cli.quiet {
@@ -131,6 +147,43 @@ pub fn run(cli: &Cli) -> ExitCode {
             }
             None => false,
         },
+        Command::Serve { path, host, port } => {
+            let options = serve::Options {
+                path: path.clone(),
+                host: host.clone(),
+                port: *port,
+                quiet: cli.quiet,
+            };
+            serve::serve(&options, &mut diags)
+        }
+        Command::Stats { path, format } => match build::summaries(path, &mut diags) {
+            Some((plan, chapters)) => {
+                report(&diags, cli.quiet);
+                let stats = stats::Stats::new(&plan, &chapters);
+                match format {
+                    Format::Text => print!("{}", stats.table()),
+                    Format::Json => print!("{}", stats.json()),
+                }
+                return exit(true);
+            }
+            None => false,
+        },
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "anthology",
+                &mut std::io::stdout(),
+            );
+            true
+        }
+        Command::Man { out } => match man(out.as_deref()) {
+            Ok(()) => true,
+            Err(d) => {
+                diags.push(d);
+                false
+            }
+        },
         Command::Themes => {
             for theme in styles::THEMES {
                 let default = if theme.name == styles::DEFAULT {
@@ -145,6 +198,161 @@ pub fn run(cli: &Cli) -> ExitCode {
     };
     report(&diags, cli.quiet);
     exit(ok)
+}
+
+/// `build`, once: the book (and with `each`, every essay's own book), their paths on stdout.
+fn build_once(
+    cli: &Cli,
+    path: &Path,
+    output: Option<&Path>,
+    each: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let started = Instant::now();
+    let bar = Bar::new(!cli.quiet);
+    let built = build::build_with(path, output, &|done, total| bar.show(done, total), diags);
+    bar.finish();
+    let Some(built) = built else {
+        return false;
+    };
+    println!("{}", built.path.display());
+    if each {
+        let Some(paths) = each::write(path, &built, diags) else {
+            return false;
+        };
+        for p in paths {
+            println!("{}", p.display());
+        }
+    }
+    if cli.verbose {
+        eprintln!(
+            "built {} essays into {} ({} KiB) in {} ms{}",
+            built.essays,
+            built.path.display(),
+            built.bytes.div_ceil(1024),
+            started.elapsed().as_millis(),
+            memory_note()
+        );
+    }
+    true
+}
+
+/// `build --watch`: builds, then builds again after every change, until Ctrl-C.
+fn watch_build(cli: &Cli, path: &Path, output: Option<&Path>, each: bool) -> ExitCode {
+    let fail = |d: Diagnostic| {
+        report(&[d], cli.quiet);
+        exit(false)
+    };
+    let folder = match watch::collection_folder(path) {
+        Ok(f) => f,
+        Err(d) => return fail(d),
+    };
+    // What the build writes is not a change: the default `build/` folder, or the book named
+    // with -o and its essays' folder.
+    let mut ignored = vec![folder.join("build")];
+    if let Some(o) = output {
+        ignored.push(o.to_path_buf());
+        ignored.push(each::folder(o));
+    }
+    let watcher = match watch::Watcher::new(&folder, &ignored) {
+        Ok(w) => w,
+        Err(d) => return fail(d),
+    };
+    let never = std::sync::atomic::AtomicBool::new(false);
+    loop {
+        let mut diags = Vec::new();
+        let ok = build_once(cli, path, output, each, &mut diags);
+        report(&diags, cli.quiet);
+        if !cli.quiet {
+            let done = if ok { "built" } else { "not built" };
+            eprintln!(
+                "{done}; watching {} for changes (Ctrl-C to stop)",
+                folder.display()
+            );
+        }
+        if !watcher.wait(&never) {
+            return exit(false);
+        }
+    }
+}
+
+/// A progress bar for a long build: on stderr when it is a terminal, not with `-q`, and only
+/// once the build has taken a moment, so that a quick build prints nothing more.
+struct Bar {
+    enabled: bool,
+    started: Instant,
+    bar: OnceLock<indicatif::ProgressBar>,
+}
+
+impl Bar {
+    const DELAY: Duration = Duration::from_millis(300);
+
+    fn new(wanted: bool) -> Bar {
+        Bar {
+            enabled: wanted && std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            bar: OnceLock::new(),
+        }
+    }
+
+    fn show(&self, done: usize, total: usize) {
+        if !self.enabled || (self.bar.get().is_none() && self.started.elapsed() < Self::DELAY) {
+            return;
+        }
+        let bar = self.bar.get_or_init(|| {
+            let style = indicatif::ProgressStyle::with_template(
+                "{spinner} converting essays [{bar:30}] {pos}/{len} ({eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> ");
+            indicatif::ProgressBar::new(total as u64).with_style(style)
+        });
+        bar.set_position(done as u64);
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// `man`: the main page on stdout, or every command's page written into `dir`.
+fn man(dir: Option<&Path>) -> Result<(), Diagnostic> {
+    let command = Cli::command();
+    let Some(dir) = dir else {
+        let mut out = Vec::new();
+        clap_mangen::Man::new(command)
+            .render(&mut out)
+            .map_err(|e| Diagnostic::error("man", e.to_string()))?;
+        print!("{}", String::from_utf8_lossy(&out));
+        return Ok(());
+    };
+    let written = |e: std::io::Error| {
+        Diagnostic::error("man", format!("cannot write in {}: {e}", dir.display()))
+    };
+    std::fs::create_dir_all(dir).map_err(written)?;
+    // clap_mangen writes `anthology.1` and `anthology-<command>.1` for each command.
+    let mut command = command;
+    command.build();
+    let mut pages = vec![command.clone()];
+    pages.extend(command.get_subcommands().cloned());
+    for page in pages {
+        let name = if page.get_name() == "anthology" {
+            "anthology".to_string()
+        } else {
+            format!("anthology-{}", page.get_name())
+        };
+        let mut out = Vec::new();
+        clap_mangen::Man::new(page)
+            .title(name.clone())
+            .render(&mut out)
+            .map_err(written)?;
+        let target = dir.join(format!("{name}.1"));
+        std::fs::write(&target, out).map_err(written)?;
+        println!("{}", target.display());
+    }
+    Ok(())
 }
 
 /// ", peak memory N MiB": the process's peak resident memory, where the system tells it
@@ -177,7 +385,7 @@ fn plural(n: usize, word: &str, lead: &str) -> String {
 }
 
 /// Prints the diagnostics on stderr, in colour when it is a terminal, with a count at the end.
-fn report(diags: &[Diagnostic], quiet: bool) {
+pub(crate) fn report(diags: &[Diagnostic], quiet: bool) {
     let stderr = std::io::stderr();
     let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let errors = diag::error_count(diags);

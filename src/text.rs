@@ -136,6 +136,115 @@ pub fn id_safe(s: &str) -> String {
         .collect()
 }
 
+/// How much there is to read: words in scripts that put spaces between words, and characters
+/// in those that do not (Chinese, Japanese), which are read — and counted — one by one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Words {
+    pub spaced: usize,
+    pub cjk: usize,
+}
+
+/// Reading speeds of an adult reading for pleasure: about 230 words a minute in English and
+/// its neighbours, about 500 characters a minute in Chinese and Japanese.
+const WORDS_PER_MINUTE: usize = 230;
+const CJK_PER_MINUTE: usize = 500;
+
+impl Words {
+    /// The word count a reader expects: each CJK character counts as a word.
+    pub fn total(self) -> usize {
+        self.spaced + self.cjk
+    }
+
+    /// Reading time in whole minutes, rounded up (so at least 1 for any text).
+    pub fn minutes(self) -> usize {
+        let seconds = (self.spaced * 60).div_ceil(WORDS_PER_MINUTE)
+            + (self.cjk * 60).div_ceil(CJK_PER_MINUTE);
+        seconds.div_ceil(60)
+    }
+}
+
+impl std::ops::Add for Words {
+    type Output = Words;
+    fn add(self, other: Words) -> Words {
+        Words {
+            spaced: self.spaced + other.spaced,
+            cjk: self.cjk + other.cjk,
+        }
+    }
+}
+
+/// Chinese characters and Japanese kana: scripts written without spaces between words.
+/// (Korean puts spaces between words, so Hangul is counted by words.)
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'     // hiragana, katakana
+        | '\u{31F0}'..='\u{31FF}'   // katakana extensions
+        | '\u{3400}'..='\u{4DBF}'   // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'   // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}'   // compatibility ideographs
+        | '\u{FF66}'..='\u{FF9D}'   // half-width katakana
+        | '\u{20000}'..='\u{3134F}' // extensions B to G
+    )
+}
+
+/// Whether the tag `rest` starts with is one of the elements that sit inside a line of text.
+fn is_inline_tag(rest: &str) -> bool {
+    const INLINE: &[&str] = &[
+        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins",
+        "kbd", "mark", "q", "s", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+    ];
+    let name: String = rest
+        .trim_start_matches(['<', '/'])
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    INLINE.contains(&name.as_str())
+}
+
+/// Counts the words of an XHTML fragment's text: tags, entities, note numbers and the
+/// converter's link markers (`\0…\0`) are not words; `don't` and `well-read` are one word each.
+pub fn count_words(xhtml: &str) -> Words {
+    let mut words = Words::default();
+    let mut in_word = false;
+    let mut rest = xhtml;
+    while let Some(c) = rest.chars().next() {
+        let skip_to = match c {
+            // A note's number, in the text or before the note, is a mark rather than a word.
+            '<' if rest.starts_with("<a class=\"noteref\"")
+                || rest.starts_with("<a class=\"note-number\"") =>
+            {
+                Some("</a>")
+            }
+            '<' => Some(">"),
+            '&' => Some(";"),
+            '\0' => Some("\0"),
+            _ => None,
+        };
+        if let Some(end) = skip_to {
+            // An inline tag inside a word (`un<em>break</em>able`) does not split it; a block's
+            // tag (`</p><p>`), an entity (`&amp;`) or a note does.
+            in_word &= end == ">" && is_inline_tag(rest);
+            rest = rest[1..]
+                .find(end)
+                .map_or("", |i| &rest[1 + i + end.len()..]);
+            continue;
+        }
+        if is_cjk(c) {
+            words.cjk += 1;
+            in_word = false;
+        } else if c.is_alphanumeric() {
+            if !in_word {
+                words.spaced += 1;
+            }
+            in_word = true;
+        } else if !(in_word && matches!(c, '\'' | '’' | '-' | '‐')) {
+            in_word = false;
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +270,59 @@ mod tests {
         assert!(same_title("Closeness: A Film", "closeness:  a film"));
         assert!(same_title("Don’t", "Don't"));
         assert!(!same_title("One", "Two"));
+    }
+
+    #[test]
+    fn words_are_counted_in_any_script() {
+        let w = count_words("<p>Don't <em>stop</em> the well-read reader &amp; friends.</p>");
+        assert_eq!(w, Words { spaced: 6, cjk: 0 });
+        // A tag inside a word does not split it; block tags between words are spaces.
+        assert_eq!(
+            count_words("<p>un<em>break</em>able</p><p>next</p>").spaced,
+            2
+        );
+        // Each Chinese or Japanese character is a word; Latin words among them too.
+        let w = count_words("<p>我爱读书。ひらがな and iPhone</p>");
+        assert_eq!(w, Words { spaced: 2, cjk: 8 });
+        // Korean is spaced: words, not characters.
+        assert_eq!(
+            count_words("<p>나는 책을 읽는다</p>"),
+            Words { spaced: 3, cjk: 0 }
+        );
+        // Link markers and note numbers are not text.
+        assert_eq!(count_words("see \0<12\0this\0>12\0 now").spaced, 3);
+        let note = "<p>Said.<a class=\"noteref\" epub:type=\"noteref\" href=\"#e_fn-1\">1</a></p>\
+            <aside><p><a class=\"note-number\" href=\"#e_fnref-1\">1</a> A note.</p></aside>";
+        assert_eq!(count_words(note).spaced, 3);
+    }
+
+    #[test]
+    fn reading_time_rounds_up() {
+        assert_eq!(Words::default().minutes(), 0);
+        assert_eq!(Words { spaced: 1, cjk: 0 }.minutes(), 1);
+        assert_eq!(
+            Words {
+                spaced: 230,
+                cjk: 0
+            }
+            .minutes(),
+            1
+        );
+        assert_eq!(
+            Words {
+                spaced: 231,
+                cjk: 0
+            }
+            .minutes(),
+            2
+        );
+        assert_eq!(
+            Words {
+                spaced: 0,
+                cjk: 5000
+            }
+            .minutes(),
+            10
+        );
     }
 }

@@ -204,6 +204,9 @@ fn what_leaves_the_shelf_leaves_dist_and_nothing_else_does() {
             "closeness.epub",
             "closeness.html",
             "closeness.json",
+            // Closeness has no cover of its own: the one made for it.
+            "covers/closeness.png",
+            "covers/closeness.thumb.jpg",
             "index.html",
             "notes.txt",
             "shelf.css"

@@ -309,6 +309,7 @@ impl<W: Write + Seek> EpubWriter<W> {
                     title_html: None,
                     href: g.href(),
                     authors: Vec::new(),
+                    words: None,
                     is_part: false,
                     children: Vec::new(),
                 }),

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::book::{Chapter, Entry, TocEntry, chapter_href};
+use crate::text::Words;
 
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -13,6 +14,8 @@ pub struct Node {
     /// Relative to the package folder: `text/essay.xhtml#id`.
     pub href: String,
     pub authors: Vec<String>,
+    /// An essay's length, for its reading time on the contents page.
+    pub words: Option<Words>,
     pub is_part: bool,
     pub children: Vec<Node>,
 }
@@ -36,6 +39,7 @@ impl Outline {
                 title_html: Some(c.title_html.clone()),
                 href: chapter_href(&c.id),
                 authors: c.authors.clone(),
+                words: Some(c.words),
                 is_part: false,
                 children: nest(&c.id, &c.toc),
             })
@@ -52,6 +56,7 @@ impl Outline {
                         title_html: None,
                         href: chapter_href(&part_id(parts)),
                         authors: Vec::new(),
+                        words: None,
                         is_part: true,
                         children: essays.iter().filter_map(essay).collect(),
                     })
@@ -102,6 +107,7 @@ fn nest(chapter: &str, entries: &[TocEntry]) -> Vec<Node> {
                 title_html: None,
                 href: format!("{}#{}", chapter_href(chapter), e.id),
                 authors: Vec::new(),
+                words: None,
                 is_part: false,
                 children: Vec::new(),
             },

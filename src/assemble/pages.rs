@@ -113,11 +113,11 @@ pub fn contents(meta: &BookMeta, labels: &Labels, outline: &Outline) -> String {
                 escape(&node.title)
             );
             for essay in &node.children {
-                contents_entry(&mut body, essay, labels);
+                contents_entry(&mut body, essay, meta, labels);
             }
             body.push_str("</ol></li>");
         } else {
-            contents_entry(&mut body, node, labels);
+            contents_entry(&mut body, node, meta, labels);
         }
     }
     body.push_str("</ol></section>");
@@ -133,7 +133,12 @@ pub fn contents(meta: &BookMeta, labels: &Labels, outline: &Outline) -> String {
     out
 }
 
-fn contents_entry(body: &mut String, essay: &super::outline::Node, labels: &Labels) {
+fn contents_entry(
+    body: &mut String,
+    essay: &super::outline::Node,
+    meta: &BookMeta,
+    labels: &Labels,
+) {
     let _ = write!(
         body,
         "<li class=\"toc-essay\"><a href=\"{}\">{}</a>",
@@ -146,6 +151,18 @@ fn contents_entry(body: &mut String, essay: &super::outline::Node, labels: &Labe
             body,
             " <span class=\"toc-author\">{}</span>",
             labels.join_names(&names)
+        );
+    }
+    if meta.show_reading_time
+        && let Some(words) = essay.words
+    {
+        let _ = write!(
+            body,
+            " <span class=\"toc-reading\">{} {} · {} {}</span>",
+            words.minutes(),
+            labels.minutes,
+            words.total(),
+            labels.words
         );
     }
     body.push_str("</li>");

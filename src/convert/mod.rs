@@ -117,6 +117,7 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
         &meta.authors,
         epigraph.as_ref(),
     );
+    let header_len = header.len();
     let mut w = writer::Writer::new(ctx, header, shift);
     if has_html {
         let mut staging = html::Staging::default();
@@ -133,6 +134,14 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
         return None;
     }
     let language = meta.language.clone().filter(|l| l != ctx.book_language);
+    let text = written.body.get(header_len..).unwrap_or_default();
+    // Counted on the XHTML, so that Markdown and raw HTML are measured alike. Text cannot
+    // forge these tags: the writer escapes every `<` and `"` of it.
+    let notes = text.matches("epub:type=\"footnote\"").count();
+    let headings = (2..=6)
+        .map(|level| text.matches(&format!("<h{level}")).count())
+        .sum();
+    let words = crate::text::count_words(text);
     Some(Chapter {
         id: ctx.essay_id.to_string(),
         title,
@@ -150,6 +159,9 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
         resources: written.resources,
         images: written.images,
         images_without_alt: written.images_without_alt,
+        words,
+        notes,
+        headings,
         anchors: written.anchors,
         cross_links: written.cross_links,
     })

@@ -113,6 +113,11 @@ pub fn valid_language(tag: &str) -> bool {
     check::language(tag).is_ok()
 }
 
+/// Whether `date` is a date the book's metadata can carry (W3CDTF: `YYYY`, `YYYY-MM`…).
+pub fn valid_date(date: &str) -> bool {
+    check::w3c_date(date)
+}
+
 /// Finds the manifest: `path` itself, or `anthology.yaml` inside the folder `path`.
 pub fn find(path: &Path) -> Result<PathBuf, Diagnostic> {
     match std::fs::metadata(path) {
@@ -510,6 +515,7 @@ impl Validator<'_, '_> {
             subjects,
             series,
             toc_depth,
+            show_reading_time: raw.show_reading_time.unwrap_or(false),
             modified: String::new(),
             matter: crate::book::Matter::default(),
             title,

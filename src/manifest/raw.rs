@@ -29,6 +29,7 @@ pub const MANIFEST_KEYS: &[&str] = &[
     "contributors",
     "sources",
     "colophon",
+    "show-reading-time",
     "contents",
 ];
 pub const CREATOR_KEYS: &[&str] = &["name", "role", "file-as"];
@@ -70,6 +71,7 @@ pub struct Manifest {
     pub sources: Option<Text>,
     /// `true`, or a note to add to the page.
     pub colophon: Option<Text>,
+    pub show_reading_time: Option<bool>,
     pub contents: Option<Vec<Item>>,
 }
 

@@ -1,0 +1,449 @@
+//! `anthology serve`: the collection as web pages on this computer, rebuilt on every save.
+//!
+//! The book is built in memory by the real pipeline ([`build::write_book`]) and its files are
+//! served as they are in the EPUB — same XHTML, same CSS — so the preview is what a reader
+//! gets. Only the served copy of a page gets a few additions, never the book: a panel listing
+//! the last build's problems, links to the previous and next pages, the page margins a reading
+//! app would give it, and a small script that asks `/__version` whether the book changed and
+//! reloads the page when it did. A build with
+//! errors leaves the last good book on show, under the panel. The folder is watched by
+//! [`crate::watch`]; requests are answered by a small HTTP/1.1 server on `std::net`
+//! ([`http`]), one thread per connection.
+
+mod http;
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::{Cursor, Read};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Instant;
+
+use crate::assemble::outline::part_id;
+use crate::book::{Entry, chapter_href};
+use crate::build::{self, Stop};
+use crate::diag::{Diagnostic, error_count};
+use crate::text::escape;
+use crate::watch::{self, Watcher};
+use http::{Request, Response};
+
+pub struct Options {
+    pub path: PathBuf,
+    pub host: String,
+    pub port: u16,
+    pub quiet: bool,
+}
+
+/// What is on show.
+#[derive(Default)]
+struct Site {
+    /// Goes up with every build, good or bad: pages reload when it changes.
+    version: u64,
+    /// The last book that built.
+    book: Option<Book>,
+    /// The last build's problems, as a panel for the top of every page (empty when none).
+    problems: String,
+    /// Whether the last build failed (then `book`, if any, is an older one).
+    failed: bool,
+}
+
+struct Book {
+    /// The files of the package, by path inside it (`text/a.xhtml`, `styles/book.css`).
+    files: HashMap<String, Vec<u8>>,
+    epub: Vec<u8>,
+    /// The pages in reading order, from the title page.
+    order: Vec<String>,
+}
+
+/// Connections served at once; more are turned away (a preview has one reader).
+const MAX_CONNECTIONS: usize = 64;
+
+/// Serves until Ctrl-C. False when it could not start (the reason is in `diags`).
+pub fn serve(options: &Options, diags: &mut Vec<Diagnostic>) -> bool {
+    let folder = match watch::collection_folder(&options.path) {
+        Ok(f) => f,
+        Err(d) => {
+            diags.push(d);
+            return false;
+        }
+    };
+    let listener = match TcpListener::bind((options.host.as_str(), options.port)) {
+        Ok(l) => l,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    "serve",
+                    format!("cannot listen on {}:{}: {e}", options.host, options.port),
+                )
+                .help("choose another port with --port, or --port 0 for any free one"),
+            );
+            return false;
+        }
+    };
+    let Ok(addr) = listener.local_addr() else {
+        return false;
+    };
+    // The default output folder: a `build` run beside the preview is not a change to show.
+    let watcher = match Watcher::new(&folder, &[folder.join("build")]) {
+        Ok(w) => w,
+        Err(d) => {
+            diags.push(d);
+            return false;
+        }
+    };
+    let _ = SERVED_HOST.set(options.host.clone());
+    let site = Arc::new(RwLock::new(Site::default()));
+    rebuild(options, &site);
+    // On stdout, like the path of a built book: what a script would want.
+    println!("http://{addr}/");
+    if !options.quiet {
+        eprintln!(
+            "serving {} at http://{addr}/ (Ctrl-C to stop)",
+            options.path.display()
+        );
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let wake = wake_address(addr);
+    {
+        let stop = stop.clone();
+        // The accept loop blocks: a connection of our own wakes it to see the flag.
+        let _ = ctrlc::set_handler(move || {
+            stop.store(true, Ordering::SeqCst);
+            let _ = TcpStream::connect(wake);
+        });
+    }
+    let server = {
+        let (site, stop) = (site.clone(), stop.clone());
+        std::thread::spawn(move || accept(&listener, &site, &stop))
+    };
+    while watcher.wait(&stop) {
+        rebuild(options, &site);
+    }
+    stop.store(true, Ordering::SeqCst);
+    let _ = TcpStream::connect(wake);
+    let _ = server.join();
+    if !options.quiet {
+        eprintln!("stopped");
+    }
+    true
+}
+
+/// Where to connect to reach the listener (not `0.0.0.0`, which is no destination).
+fn wake_address(addr: SocketAddr) -> SocketAddr {
+    let mut wake = addr;
+    if addr.ip().is_unspecified() {
+        wake.set_ip(match addr {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    wake
+}
+
+fn accept(listener: &TcpListener, site: &Arc<RwLock<Site>>, stop: &AtomicBool) {
+    let busy = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(stream) = stream else { continue };
+        if busy.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            busy.fetch_sub(1, Ordering::SeqCst);
+            continue;
+        }
+        let (site, busy) = (site.clone(), busy.clone());
+        std::thread::spawn(move || {
+            match http::read(&stream) {
+                Ok(request) => {
+                    let response = {
+                        let site = site.read().unwrap_or_else(PoisonError::into_inner);
+                        respond(&site, &request)
+                    };
+                    http::write(&stream, &response, request.head_only);
+                }
+                Err(response) => http::write(&stream, &response, false),
+            }
+            busy.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+}
+
+/// Builds the book in memory and puts it on show; reports on the terminal.
+fn rebuild(options: &Options, site: &RwLock<Site>) {
+    let started = Instant::now();
+    let mut diags = Vec::new();
+    let book = build_in_memory(&options.path, &mut diags);
+    crate::report(&diags, options.quiet);
+    let failed = book.is_none();
+    let mut site = site.write().unwrap_or_else(PoisonError::into_inner);
+    if !options.quiet {
+        if failed && site.book.is_some() {
+            eprintln!("the book could not be built; the last good one stays on show");
+        } else if !failed {
+            eprintln!("built in {} ms", started.elapsed().as_millis());
+        }
+    }
+    site.version += 1;
+    site.problems = problems_panel(&diags, failed, site.book.is_some());
+    site.failed = failed;
+    if book.is_some() {
+        site.book = book;
+    }
+}
+
+/// The whole book, built by the real pipeline into memory, as its files.
+fn build_in_memory(path: &std::path::Path, diags: &mut Vec<Diagnostic>) -> Option<Book> {
+    let plan = build::plan(path, diags)?;
+    let out = match build::write_book(&plan, Cursor::new(Vec::new()), &|_, _| {}, diags) {
+        Ok((out, _, _)) => out,
+        Err(Stop::Input) => return None,
+        Err(Stop::Output(e)) => {
+            diags.push(Diagnostic::error("serve", e.to_string()));
+            return None;
+        }
+    };
+    let epub = out.into_inner();
+    let mut files = HashMap::new();
+    let mut zip = zip::ZipArchive::new(Cursor::new(&epub)).ok()?;
+    for i in 0..zip.len() {
+        let Ok(mut entry) = zip.by_index(i) else {
+            continue;
+        };
+        let Some(name) = entry
+            .name()
+            .ok()
+            .and_then(|n| n.strip_prefix("EPUB/").map(str::to_string))
+        else {
+            continue;
+        };
+        let mut data = Vec::new();
+        if entry.read_to_end(&mut data).is_ok() {
+            files.insert(name, data);
+        }
+    }
+    let mut order = vec![chapter_href("titlepage"), chapter_href("contents")];
+    let mut parts = 0;
+    for entry in &plan.contents {
+        match entry {
+            Entry::Essay(id) => order.push(chapter_href(id)),
+            Entry::Part { essays, .. } => {
+                parts += 1;
+                order.push(chapter_href(&part_id(parts)));
+                order.extend(essays.iter().map(|id| chapter_href(id)));
+            }
+        }
+    }
+    Some(Book { files, epub, order })
+}
+
+const XHTML: &str = "application/xhtml+xml; charset=utf-8";
+const HTML: &str = "text/html; charset=utf-8";
+
+fn respond(site: &Site, request: &Request) -> Response {
+    if request
+        .host
+        .as_deref()
+        .is_some_and(|h| !http::is_local_host(h))
+        && !request.host.as_deref().is_some_and(same_host_as_listener)
+    {
+        return Response::new(403, "text/plain; charset=utf-8", "not a local address\n");
+    }
+    let path = request.path.as_str();
+    if path == "/__version" {
+        return Response::new(200, "text/plain; charset=utf-8", site.version.to_string());
+    }
+    let Some(book) = &site.book else {
+        return Response::new(200, HTML, failure_page(site));
+    };
+    if path == "/" {
+        return Response::new(200, XHTML, index(site, book));
+    }
+    if path == "/book.epub" {
+        return Response::new(200, "application/epub+zip", book.epub.clone());
+    }
+    let inner = &path[1..];
+    match book.files.get(inner) {
+        Some(data) if inner.ends_with(".xhtml") => {
+            let page = String::from_utf8_lossy(data);
+            Response::new(200, XHTML, decorate(site, book, inner, &page))
+        }
+        Some(data) => Response::new(200, content_type(inner), data.clone()),
+        None => Response::new(
+            404,
+            HTML,
+            format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"/><title>Not found</title></head>\
+                 <body><p><code>{}</code> is not in the book. <a href=\"/\">Contents</a></p></body></html>",
+                escape(path)
+            ),
+        ),
+    }
+}
+
+/// A `Host` header that names the address the server was asked to listen on (`--host`),
+/// which may be this computer's name on the network.
+fn same_host_as_listener(host: &str) -> bool {
+    SERVED_HOST
+        .get()
+        .is_some_and(|own| host.split(':').next() == Some(own.as_str()))
+}
+
+/// The `--host` given, when it is not a loopback address.
+static SERVED_HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("");
+    match ext {
+        "css" => "text/css; charset=utf-8",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "opf" | "ncx" | "xml" => "application/xml",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A page of the book with the preview's additions: the problems at the top, the way to the
+/// previous and next pages and the reload script at the bottom, a reading app's margins.
+fn decorate(site: &Site, book: &Book, href: &str, page: &str) -> String {
+    let place = book.order.iter().position(|p| p == href);
+    let prev = place.and_then(|i| i.checked_sub(1)).map(|i| &book.order[i]);
+    let next = place.and_then(|i| book.order.get(i + 1));
+    let mut nav = String::from(
+        "<nav id=\"anthology-preview-nav\" style=\"margin:3em 0 1em;padding-top:0.5em;border-top:1px solid #999;font-family:sans-serif;font-size:0.85em;display:flex;justify-content:space-between\">",
+    );
+    let link = |nav: &mut String, href: Option<&String>, text: &str| match href {
+        Some(h) => {
+            let _ = write!(nav, "<a href=\"/{}\">{text}</a>", escape(h));
+        }
+        None => nav.push_str("<span></span>"),
+    };
+    link(&mut nav, prev, "← Previous");
+    nav.push_str("<a href=\"/\">Contents</a>");
+    link(&mut nav, next, "Next →");
+    nav.push_str("</nav>");
+    insert(page, &site.problems, &(nav + &reload_script(site.version))).replacen(
+        "</head>",
+        PAGE_MARGINS,
+        1,
+    )
+}
+
+/// The margins a reading app gives a page (the book leaves them to it), for the preview only.
+const PAGE_MARGINS: &str =
+    "<style>body { max-width: 36em; margin: 2em auto; padding: 0 1.5em; }</style>\n</head>";
+
+/// Puts `top` right after `<body …>` and `bottom` right before `</body>`.
+fn insert(page: &str, top: &str, bottom: &str) -> String {
+    let body_open = page
+        .find("<body")
+        .and_then(|i| page[i..].find('>').map(|j| i + j + 1));
+    let body_close = page.rfind("</body>");
+    match (body_open, body_close) {
+        (Some(open), Some(close)) if open <= close => {
+            format!(
+                "{}{top}{}{bottom}{}",
+                &page[..open],
+                &page[open..close],
+                &page[close..]
+            )
+        }
+        _ => page.to_string(),
+    }
+}
+
+/// The index: the title page with the contents under it.
+fn index(site: &Site, book: &Book) -> String {
+    let page = |href: &str| {
+        book.files
+            .get(href)
+            .map(|d| String::from_utf8_lossy(d).into_owned())
+            .unwrap_or_default()
+    };
+    let title_page = page(&chapter_href("titlepage"));
+    let contents = page(&chapter_href("contents"));
+    let list = contents
+        .find("<section")
+        .zip(contents.rfind("</body>"))
+        .map_or("", |(a, b)| &contents[a..b]);
+    // The contents' links are relative to `text/`, where the pages are.
+    let page = title_page.replacen("<head>", "<head>\n<base href=\"/text/\"/>", 1);
+    let page = insert(&page, "", list);
+    let download = "<p style=\"font-family:sans-serif;font-size:0.85em;text-align:center\"><a href=\"/book.epub\">Download the EPUB</a></p>";
+    let start = book.order.get(2).map_or(String::new(), |h| {
+        format!(
+            "<p style=\"font-family:sans-serif;font-size:0.85em;text-align:center\"><a href=\"/{}\">Start reading →</a></p>",
+            escape(h)
+        )
+    });
+    insert(
+        &page,
+        &site.problems,
+        &format!("{start}{download}{}", reload_script(site.version)),
+    )
+    .replacen("</head>", PAGE_MARGINS, 1)
+}
+
+/// The page shown while no book has ever built: the problems, and the reload script.
+fn failure_page(site: &Site) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"/><title>The book could not be built</title></head>\
+         <body style=\"margin:2em;font-family:sans-serif\">{}{}</body></html>\n",
+        site.problems,
+        reload_script(site.version)
+    )
+}
+
+/// Polls `/__version` and reloads the page when the book changed. In a CDATA section, so that
+/// the page stays well-formed XHTML.
+fn reload_script(version: u64) -> String {
+    format!(
+        "<script>//<![CDATA[\n(function () {{\n  var seen = \"{version}\";\n  function poll() {{\n    \
+         fetch(\"/__version\", {{cache: \"no-store\"}})\n      .then(function (r) {{ return r.text(); }})\n      \
+         .then(function (v) {{ if (v !== seen) {{ location.reload(); }} else {{ setTimeout(poll, 400); }} }},\n            \
+         function () {{ setTimeout(poll, 1500); }});\n  }}\n  setTimeout(poll, 400);\n}})();\n//]]></script>"
+    )
+}
+
+/// The last build's problems, escaped, as the terminal shows them.
+fn problems_panel(diags: &[Diagnostic], failed: bool, had_book: bool) -> String {
+    if diags.is_empty() && !failed {
+        return String::new();
+    }
+    let errors = error_count(diags);
+    let warnings = diags.len() - errors;
+    let count = |n: usize, word: &str| match n {
+        0 => None,
+        1 => Some(format!("1 {word}")),
+        n => Some(format!("{n} {word}s")),
+    };
+    let counts: Vec<String> = [count(errors, "error"), count(warnings, "warning")]
+        .into_iter()
+        .flatten()
+        .collect();
+    let headline = match (failed, had_book) {
+        (true, true) => "The book could not be built: this is the last version that could.",
+        (true, false) => "The book could not be built.",
+        (false, _) => "The book was built.",
+    };
+    let (border, background) = if failed {
+        ("#b00020", "#fdecee")
+    } else {
+        ("#8a6d00", "#fff8e1")
+    };
+    let mut panel = format!(
+        "<div id=\"anthology-preview-problems\" role=\"alert\" style=\"margin:0 0 2em;padding:0.8em 1em;border:2px solid {border};background:{background};color:#111;font-family:sans-serif;font-size:0.85em;text-align:left;text-indent:0\">\
+         <p style=\"margin:0 0 0.5em;text-indent:0\"><strong>{}</strong> {headline}</p><pre style=\"white-space:pre-wrap;margin:0;font-size:0.95em\">",
+        escape(&counts.join(", "))
+    );
+    for d in diags {
+        panel.push_str(&escape(&d.render(false)));
+    }
+    panel.push_str("</pre></div>");
+    panel
+}
