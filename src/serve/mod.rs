@@ -47,6 +47,37 @@ struct Site {
     problems: String,
     /// Whether the last build failed (then `book`, if any, is an older one).
     failed: bool,
+    /// The names a request may give in its `Host` header.
+    hosts: Hosts,
+}
+
+/// Which `Host` headers are answered. On loopback, only this computer's names: a web page
+/// that points its own name at 127.0.0.1 (DNS rebinding) gets nothing of an unpublished book.
+#[derive(Default)]
+enum Hosts {
+    #[default]
+    Local,
+    /// `--host NAME`: also that name.
+    Also(String),
+    /// `--host 0.0.0.0` or `::`: the author asked for every network; any name.
+    Any,
+}
+
+impl Hosts {
+    fn allow(&self, host: Option<&str>) -> bool {
+        let Some(host) = host else {
+            return true;
+        };
+        let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+        http::is_local_host(host)
+            || match self {
+                Hosts::Local => false,
+                Hosts::Also(own) => name
+                    .trim_matches(['[', ']'])
+                    .eq_ignore_ascii_case(own.trim_matches(['[', ']'])),
+                Hosts::Any => true,
+            }
+    }
 }
 
 struct Book {
@@ -93,8 +124,15 @@ pub fn serve(options: &Options, diags: &mut Vec<Diagnostic>) -> bool {
             return false;
         }
     };
-    let _ = SERVED_HOST.set(options.host.clone());
-    let site = Arc::new(RwLock::new(Site::default()));
+    let hosts = match addr.ip() {
+        ip if ip.is_unspecified() => Hosts::Any,
+        ip if ip.is_loopback() => Hosts::Local,
+        _ => Hosts::Also(options.host.clone()),
+    };
+    let site = Arc::new(RwLock::new(Site {
+        hosts,
+        ..Site::default()
+    }));
     rebuild(options, &site);
     // On stdout, like the path of a built book: what a script would want.
     println!("http://{addr}/");
@@ -243,12 +281,7 @@ const XHTML: &str = "application/xhtml+xml; charset=utf-8";
 const HTML: &str = "text/html; charset=utf-8";
 
 fn respond(site: &Site, request: &Request) -> Response {
-    if request
-        .host
-        .as_deref()
-        .is_some_and(|h| !http::is_local_host(h))
-        && !request.host.as_deref().is_some_and(same_host_as_listener)
-    {
+    if !site.hosts.allow(request.host.as_deref()) {
         return Response::new(403, "text/plain; charset=utf-8", "not a local address\n");
     }
     let path = request.path.as_str();
@@ -282,17 +315,6 @@ fn respond(site: &Site, request: &Request) -> Response {
         ),
     }
 }
-
-/// A `Host` header that names the address the server was asked to listen on (`--host`),
-/// which may be this computer's name on the network.
-fn same_host_as_listener(host: &str) -> bool {
-    SERVED_HOST
-        .get()
-        .is_some_and(|own| host.split(':').next() == Some(own.as_str()))
-}
-
-/// The `--host` given, when it is not a loopback address.
-static SERVED_HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 fn content_type(path: &str) -> &'static str {
     let ext = path.rsplit('.').next().unwrap_or("");
@@ -446,4 +468,20 @@ fn problems_panel(diags: &[Diagnostic], failed: bool, had_book: bool) -> String 
     }
     panel.push_str("</pre></div>");
     panel
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_answered() {
+        let local = Hosts::Local;
+        assert!(local.allow(Some("127.0.0.1:3000")) && local.allow(Some("localhost:3000")));
+        assert!(!local.allow(Some("evil.example:3000")));
+        let named = Hosts::Also("192.168.1.5".into());
+        assert!(named.allow(Some("192.168.1.5:3000")) && named.allow(Some("localhost")));
+        assert!(!named.allow(Some("evil.example:3000")));
+        assert!(Hosts::Any.allow(Some("my-laptop.local:3000")));
+    }
 }
