@@ -23,7 +23,11 @@ pub struct Plan {
     pub css: String,
     /// Fonts embedded in the book (`fonts:`), their `@font-face` rules already in `css`.
     pub fonts: Vec<Resource>,
+    /// The manifest's cover.
     pub cover: Option<Resource>,
+    /// Without one, the theme whose cover [`write_book`] makes, alongside the essays (a
+    /// `check` never spends the time).
+    pub generate_cover: Option<&'static str>,
     pub contents: Vec<Entry>,
     pub labels: &'static Labels,
 }
@@ -36,14 +40,12 @@ pub fn plan(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
     meta.modified = modified(&meta, diags)?;
     convert::render_matter(&mut meta);
     let labels = labels::for_language(&meta.language);
-    let cover = match &collection.cover {
-        Some(c) => Resource {
-            href: crate::paths::package_path(&c.file.rel, crate::media::extension(c.media_type)),
-            media_type: c.media_type,
-            data: Arc::new(c.data.clone()),
-        },
-        None => crate::cover::generate(&meta, collection.style.name(), labels),
-    };
+    let cover = collection.cover.as_ref().map(|c| Resource {
+        href: crate::paths::package_path(&c.file.rel, crate::media::extension(c.media_type)),
+        media_type: c.media_type,
+        data: Arc::new(c.data.clone()),
+    });
+    let generate_cover = cover.is_none().then(|| collection.style.name());
     let contents = collection
         .contents
         .iter()
@@ -60,7 +62,8 @@ pub fn plan(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
         meta,
         css,
         fonts,
-        cover: Some(cover),
+        cover,
+        generate_cover,
         contents,
         labels,
     })
@@ -211,7 +214,12 @@ pub fn build_with(
             return None;
         }
     };
-    let (buf, meta, chapters) = match write_book(&plan, BufWriter::new(file), progress, diags) {
+    let Written {
+        out: buf,
+        meta,
+        chapters,
+        cover,
+    } = match write_book(&plan, BufWriter::new(file), progress, diags) {
         Ok(done) => done,
         Err(Stop::Input) => return None,
         Err(Stop::Output(e)) => {
@@ -240,33 +248,59 @@ pub fn build_with(
         meta,
         contents: plan.contents,
         chapters,
-        cover: plan.cover,
+        cover,
     })
 }
 
-/// Converts and assembles the whole book into `out`: the output, the metadata the book carries
-/// and its chapters' summaries. Shared by [`build`], the book in memory that `serve` shows, and
-/// the one-essay books of `build --each`.
+/// A book written by [`write_book`].
+pub struct Written<W> {
+    pub out: W,
+    /// The metadata the book carries (with the essays' authors when the manifest names none).
+    pub meta: BookMeta,
+    /// The chapters' summaries, bodies dropped.
+    pub chapters: Vec<Chapter>,
+    /// The cover, given or made.
+    pub cover: Option<Resource>,
+}
+
+/// Converts and assembles the whole book into `out`, making its cover (when the manifest
+/// gives none) on a thread of its own meanwhile. Shared by [`build`], the book in memory that
+/// `serve` shows, and the one-essay books of `build --each`.
 pub fn write_book<W: Write + Seek>(
     plan: &Plan,
     out: W,
     progress: Progress,
     diags: &mut Vec<Diagnostic>,
-) -> Result<(W, BookMeta, Vec<Chapter>), Stop> {
-    let mut writer = EpubWriter::new(out).map_err(Stop::Output)?;
-    let chapters = convert_all(plan, Some(&mut writer), progress, diags)?;
-    let meta = book_meta(&plan.meta, &chapters);
-    let book = assemble::Book {
-        meta: &meta,
-        labels: plan.labels,
-        css: &plan.css,
-        fonts: &plan.fonts,
-        cover: plan.cover.as_ref(),
-        contents: &plan.contents,
-        chapters: &chapters,
-    };
-    let out = writer.finish(&book).map_err(Stop::Output)?;
-    Ok((out, meta, chapters))
+) -> Result<Written<W>, Stop> {
+    std::thread::scope(|scope| {
+        let made = plan.generate_cover.map(|theme| {
+            scope.spawn(move || crate::cover::generate(&plan.meta, theme, plan.labels))
+        });
+        let mut writer = EpubWriter::new(out).map_err(Stop::Output)?;
+        let chapters = convert_all(plan, Some(&mut writer), progress, diags)?;
+        let cover = match made {
+            // Drawing a cover cannot fail; were it ever to panic, the panic goes on.
+            Some(job) => Some(job.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
+            None => plan.cover.clone(),
+        };
+        let meta = book_meta(&plan.meta, &chapters);
+        let book = assemble::Book {
+            meta: &meta,
+            labels: plan.labels,
+            css: &plan.css,
+            fonts: &plan.fonts,
+            cover: cover.as_ref(),
+            contents: &plan.contents,
+            chapters: &chapters,
+        };
+        let out = writer.finish(&book).map_err(Stop::Output)?;
+        Ok(Written {
+            out,
+            meta,
+            chapters,
+            cover,
+        })
+    })
 }
 
 /// Runs every stage but writing. True when there is no error.

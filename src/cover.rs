@@ -7,12 +7,14 @@
 //! never drawn as empty boxes: such a line is left off, and the manifest check warns about it
 //! ([`missing_glyphs`]). Everything is computed in plain arithmetic and encoded with fixed
 //! settings: the same book gives the same bytes.
+//!
+//! The layout is recorded as a list of shapes, then painted and encoded a band of rows at a
+//! time: the 12 MB of a whole 1600×2560 picture are never held at once.
 
-use std::io::Cursor;
+use std::io::Write;
 use std::sync::Arc;
 
-use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
-use image::{ImageEncoder, RgbImage};
+use ab_glyph::{Font, FontRef, OutlinedGlyph, PxScale, ScaleFont, point};
 
 use crate::book::{BookMeta, Resource, Role};
 use crate::labels::Labels;
@@ -135,12 +137,30 @@ pub fn generate(meta: &BookMeta, theme: &str, labels: &Labels) -> Resource {
     }
 }
 
-/// A canvas with the typefaces.
+/// A canvas with the typefaces: what is drawn on it is recorded, in order, and painted by
+/// [`Canvas::paint`] one band at a time.
 struct Canvas<'f> {
-    img: RgbImage,
+    shapes: Vec<Shape>,
     roman: FontRef<'f>,
     italic: FontRef<'f>,
 }
+
+/// Something drawn on the cover.
+enum Shape {
+    /// A filled rectangle, already inside the picture.
+    Rect {
+        x: u32,
+        y: u32,
+        w: u32,
+        h: u32,
+        colour: Rgb,
+    },
+    /// A glyph, outlined and placed, in the colour `ink`.
+    Glyph { outline: OutlinedGlyph, ink: Rgb },
+}
+
+/// Rows painted and encoded at a time.
+const BAND: u32 = 128;
 
 /// A line of text laid out: its glyphs' advances sum to `width`.
 struct Line {
@@ -150,9 +170,57 @@ struct Line {
 
 impl Canvas<'_> {
     fn rect(&mut self, x: u32, y: u32, w: u32, h: u32, colour: Rgb) {
-        for yy in y..(y + h).min(HEIGHT) {
-            for xx in x..(x + w).min(WIDTH) {
-                self.img.put_pixel(xx, yy, image::Rgb(colour));
+        if x < WIDTH && y < HEIGHT {
+            self.shapes.push(Shape::Rect {
+                x,
+                y,
+                w: w.min(WIDTH - x),
+                h: h.min(HEIGHT - y),
+                colour,
+            });
+        }
+    }
+
+    /// Paints the rows from `top` into `band` (RGB, `WIDTH` pixels a row) over `background`.
+    fn paint(&self, top: u32, band: &mut [u8], background: Rgb) {
+        let row = WIDTH as usize * 3;
+        let rows = (band.len() / row) as u32;
+        for pixel in band.chunks_exact_mut(3) {
+            pixel.copy_from_slice(&background);
+        }
+        for shape in &self.shapes {
+            match shape {
+                Shape::Rect { x, y, w, h, colour } => {
+                    for yy in (*y).max(top)..(y + h).min(top + rows) {
+                        let start = (yy - top) as usize * row + *x as usize * 3;
+                        for pixel in band[start..start + *w as usize * 3].chunks_exact_mut(3) {
+                            pixel.copy_from_slice(colour);
+                        }
+                    }
+                }
+                Shape::Glyph { outline, ink } => {
+                    let bounds = outline.px_bounds();
+                    if bounds.max.y < top as f32 || bounds.min.y >= (top + rows) as f32 {
+                        continue;
+                    }
+                    outline.draw(|gx, gy, coverage| {
+                        let px_x = bounds.min.x as i64 + i64::from(gx);
+                        let px_y = bounds.min.y as i64 + i64::from(gy) - i64::from(top);
+                        let (Ok(px_x), Ok(px_y)) = (u32::try_from(px_x), u32::try_from(px_y))
+                        else {
+                            return;
+                        };
+                        if px_x >= WIDTH || px_y >= rows {
+                            return;
+                        }
+                        let a = coverage.clamp(0.0, 1.0);
+                        let at = px_y as usize * row + px_x as usize * 3;
+                        for (channel, target) in band[at..at + 3].iter_mut().zip(ink) {
+                            let blended = f32::from(*channel) * (1.0 - a) + f32::from(*target) * a;
+                            *channel = blended.round().clamp(0.0, 255.0) as u8;
+                        }
+                    });
+                }
             }
         }
     }
@@ -205,27 +273,9 @@ impl Canvas<'_> {
             }
         }
         for glyph in glyphs {
-            let Some(outline) = self.font(italic).outline_glyph(glyph) else {
-                continue;
-            };
-            let bounds = outline.px_bounds();
-            let img = &mut self.img;
-            outline.draw(|gx, gy, coverage| {
-                let px_x = bounds.min.x as i64 + i64::from(gx);
-                let px_y = bounds.min.y as i64 + i64::from(gy);
-                let (Ok(px_x), Ok(px_y)) = (u32::try_from(px_x), u32::try_from(px_y)) else {
-                    return;
-                };
-                if px_x >= WIDTH || px_y >= HEIGHT {
-                    return;
-                }
-                let a = coverage.clamp(0.0, 1.0);
-                let p = img.get_pixel_mut(px_x, px_y);
-                for (channel, target) in p.0.iter_mut().zip(ink) {
-                    let blended = f32::from(*channel) * (1.0 - a) + f32::from(target) * a;
-                    *channel = blended.round().clamp(0.0, 255.0) as u8;
-                }
-            });
+            if let Some(outline) = self.font(italic).outline_glyph(glyph) {
+                self.shapes.push(Shape::Glyph { outline, ink });
+            }
         }
     }
 
@@ -320,14 +370,10 @@ fn render(words: &Words, d: &Design) -> Vec<u8> {
     ) else {
         // The typefaces are part of the binary; should they ever fail to parse, the cover
         // is the plain design.
-        return encode(&RgbImage::from_pixel(
-            WIDTH,
-            HEIGHT,
-            image::Rgb(d.background),
-        ));
+        return Vec::new();
     };
     let mut c = Canvas {
-        img: RgbImage::from_pixel(WIDTH, HEIGHT, image::Rgb(d.background)),
+        shapes: Vec::new(),
         roman,
         italic,
     };
@@ -336,7 +382,7 @@ fn render(words: &Words, d: &Design) -> Vec<u8> {
     } else {
         flush_left(&mut c, words, d);
     }
-    encode(&c.img)
+    encode(&c, d.background)
 }
 
 /// Classic and large print: a ruled frame, the title centred above an ornament, the subtitle
@@ -468,22 +514,29 @@ fn lozenge(c: &mut Canvas, cx: u32, cy: u32, r: u32, colour: Rgb) {
     }
 }
 
-/// PNG, with fixed settings: the same pixels always give the same bytes.
-fn encode(img: &RgbImage) -> Vec<u8> {
-    let mut out = Cursor::new(Vec::new());
-    let encoder = image::codecs::png::PngEncoder::new_with_quality(
-        &mut out,
-        image::codecs::png::CompressionType::Fast,
-        image::codecs::png::FilterType::Sub,
-    );
+/// PNG, with fixed settings: the same pixels always give the same bytes. Painted and
+/// compressed [`BAND`] rows at a time.
+fn encode(c: &Canvas, background: Rgb) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, WIDTH, HEIGHT);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::Filter::Sub);
+    let mut band = vec![0; WIDTH as usize * 3 * BAND as usize];
     // Writing into memory cannot fail for an image of a valid size.
-    let _ = encoder.write_image(
-        img.as_raw(),
-        img.width(),
-        img.height(),
-        image::ExtendedColorType::Rgb8,
-    );
-    out.into_inner()
+    let written = encoder.write_header().and_then(|mut writer| {
+        let mut stream = writer.stream_writer()?;
+        for top in (0..HEIGHT).step_by(BAND as usize) {
+            let rows = BAND.min(HEIGHT - top) as usize;
+            let band = &mut band[..WIDTH as usize * 3 * rows];
+            c.paint(top, band, background);
+            stream.write_all(band)?;
+        }
+        stream.finish()
+    });
+    debug_assert!(written.is_ok(), "{written:?}");
+    out
 }
 
 #[cfg(test)]
@@ -547,7 +600,7 @@ mod tests {
         let roman = FontRef::try_from_slice(TYPEFACE).unwrap();
         let italic = FontRef::try_from_slice(TYPEFACE_ITALIC).unwrap();
         let c = Canvas {
-            img: RgbImage::new(1, 1),
+            shapes: Vec::new(),
             roman,
             italic,
         };

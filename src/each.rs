@@ -54,8 +54,10 @@ pub fn write(path: &Path, built: &Built, diags: &mut Vec<Diagnostic>) -> Option<
             meta,
             css: plan.css.clone(),
             fonts: plan.fonts.clone(),
-            // The anthology's cover shows the anthology's title: not this book's.
+            // The anthology's cover shows the anthology's title: this book gets its own, made
+            // for the essay in the anthology's style.
             cover: None,
+            generate_cover: Some(plan.collection.style.name()),
             contents: vec![Entry::Essay(essay.id.clone())],
         };
         let target = dir.join(format!("{}.epub", essay.id));
@@ -83,8 +85,8 @@ fn write_one(
         .map_err(|e| output(&e))?;
     let file = temp.reopen().map_err(|e| output(&e))?;
     let mut own = Vec::new();
-    let (buf, _, _) = match build::write_book(plan, BufWriter::new(file), &|_, _| {}, &mut own) {
-        Ok(done) => done,
+    let buf = match build::write_book(plan, BufWriter::new(file), &|_, _| {}, &mut own) {
+        Ok(written) => written.out,
         Err(Stop::Output(e)) => return Err(output(&e)),
         Err(Stop::Input) => {
             diags.extend(own.into_iter().filter(Diagnostic::is_error));

@@ -193,61 +193,118 @@ fn is_inline_tag(rest: &str) -> bool {
         "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins",
         "kbd", "mark", "q", "s", "small", "span", "strong", "sub", "sup", "time", "u", "var",
     ];
-    let name: String = rest
-        .trim_start_matches(['<', '/'])
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect();
-    INLINE.contains(&name.as_str())
+    let name = rest.trim_start_matches(['<', '/']);
+    let len = name
+        .bytes()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(name.len());
+    INLINE.contains(&&name[..len])
+}
+
+/// What [`measure`] finds in a chapter's XHTML.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Measure {
+    pub words: Words,
+    /// Footnotes (elements with `epub:type="footnote"`).
+    pub notes: usize,
+    /// Section headings, `<h2>` to `<h6>`.
+    pub headings: usize,
 }
 
 /// Counts the words of an XHTML fragment's text: tags, entities, note numbers and the
 /// converter's link markers (`\0…\0`) are not words; `don't` and `well-read` are one word each.
 pub fn count_words(xhtml: &str) -> Words {
-    let mut words = Words::default();
+    measure(xhtml).words
+}
+
+/// Words, notes and headings of an XHTML fragment, in one pass. Text cannot forge a tag: the
+/// writer escapes every `<` and `"` of it. ASCII goes byte by byte; only other characters are
+/// decoded.
+pub fn measure(xhtml: &str) -> Measure {
+    let mut m = Measure::default();
+    let bytes = xhtml.as_bytes();
     let mut in_word = false;
-    let mut rest = xhtml;
-    while let Some(c) = rest.chars().next() {
-        let skip_to = match c {
-            // A note's number, in the text or before the note, is a mark rather than a word.
-            '<' if rest.starts_with("<a class=\"noteref\"")
-                || rest.starts_with("<a class=\"note-number\"") =>
-            {
-                Some("</a>")
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'<' => {
+                let rest = &xhtml[i..];
+                let tag_end = rest.find('>').map_or(rest.len(), |e| e + 1);
+                let tag = &rest[..tag_end];
+                // A note's number, in the text or before the note, is a mark rather than a word.
+                if tag.starts_with("<a class=\"noteref\"")
+                    || tag.starts_with("<a class=\"note-number\"")
+                {
+                    in_word = false;
+                    i += rest.find("</a>").map_or(rest.len(), |e| e + "</a>".len());
+                    continue;
+                }
+                let name = tag.as_bytes().get(1..3).unwrap_or_default();
+                if name.first() == Some(&b'h') && matches!(name.get(1), Some(b'2'..=b'6')) {
+                    m.headings += 1;
+                }
+                if tag.contains("epub:type=\"footnote\"") {
+                    m.notes += 1;
+                }
+                // An inline tag inside a word (`un<em>break</em>able`) does not split it; a
+                // block's tag (`</p><p>`) does.
+                in_word &= is_inline_tag(tag);
+                i += tag_end;
             }
-            '<' => Some(">"),
-            '&' => Some(";"),
-            '\0' => Some("\0"),
-            _ => None,
-        };
-        if let Some(end) = skip_to {
-            // An inline tag inside a word (`un<em>break</em>able`) does not split it; a block's
-            // tag (`</p><p>`), an entity (`&amp;`) or a note does.
-            in_word &= end == ">" && is_inline_tag(rest);
-            rest = rest[1..]
-                .find(end)
-                .map_or("", |i| &rest[1 + i + end.len()..]);
-            continue;
-        }
-        if is_cjk(c) {
-            words.cjk += 1;
-            in_word = false;
-        } else if c.is_alphanumeric() {
-            if !in_word {
-                words.spaced += 1;
+            // An entity (`&amp;`) or a link marker splits words.
+            b'&' | b'\0' => {
+                let end = if b == b'&' { b';' } else { b'\0' };
+                in_word = false;
+                i += 1 + bytes[i + 1..]
+                    .iter()
+                    .position(|&c| c == end)
+                    .map_or(bytes.len() - i - 1, |e| e + 1);
             }
-            in_word = true;
-        } else if !(in_word && matches!(c, '\'' | '’' | '-' | '‐')) {
-            in_word = false;
+            b if b.is_ascii_alphanumeric() => {
+                m.words.spaced += usize::from(!in_word);
+                in_word = true;
+                i += 1;
+            }
+            // Inside a word, an apostrophe or a hyphen keeps it whole.
+            b'\'' | b'-' => i += 1,
+            b if b.is_ascii() => {
+                in_word = false;
+                i += 1;
+            }
+            _ => {
+                let c = xhtml[i..].chars().next().unwrap_or(' ');
+                if is_cjk(c) {
+                    m.words.cjk += 1;
+                    in_word = false;
+                } else if c.is_alphanumeric() {
+                    m.words.spaced += usize::from(!in_word);
+                    in_word = true;
+                } else if !(in_word && matches!(c, '’' | '‐')) {
+                    in_word = false;
+                }
+                i += c.len_utf8();
+            }
         }
-        rest = &rest[c.len_utf8()..];
     }
-    words
+    m
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn measures_notes_and_headings_in_one_pass() {
+        let xhtml = "<h2 id=\"a\">One &amp; two</h2><p>Text<a class=\"noteref\" href=\"#n\">1</a> \
+                     h2 &lt;h3</p><h6>Six</h6><header>x</header>\
+                     <aside class=\"footnote\" epub:type=\"footnote\"><p><a class=\"note-number\" \
+                     href=\"#r\">1</a> A note’s words.</p></aside>";
+        let m = measure(xhtml);
+        assert_eq!((m.notes, m.headings), (1, 2));
+        // One, two, Text, h2, h3, Six, x, A, note’s, words.
+        assert_eq!(m.words.spaced, 10);
+    }
 
     #[test]
     fn escapes_and_drops_forbidden() {

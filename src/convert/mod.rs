@@ -135,13 +135,12 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
     }
     let language = meta.language.clone().filter(|l| l != ctx.book_language);
     let text = written.body.get(header_len..).unwrap_or_default();
-    // Counted on the XHTML, so that Markdown and raw HTML are measured alike. Text cannot
-    // forge these tags: the writer escapes every `<` and `"` of it.
-    let notes = text.matches("epub:type=\"footnote\"").count();
-    let headings = (2..=6)
-        .map(|level| text.matches(&format!("<h{level}")).count())
-        .sum();
-    let words = crate::text::count_words(text);
+    // Measured on the XHTML, so that Markdown and raw HTML are measured alike.
+    let crate::text::Measure {
+        words,
+        notes,
+        headings,
+    } = crate::text::measure(text);
     Some(Chapter {
         id: ctx.essay_id.to_string(),
         title,

@@ -236,7 +236,7 @@ fn rebuild(options: &Options, site: &RwLock<Site>) {
 fn build_in_memory(path: &std::path::Path, diags: &mut Vec<Diagnostic>) -> Option<Book> {
     let plan = build::plan(path, diags)?;
     let out = match build::write_book(&plan, Cursor::new(Vec::new()), &|_, _| {}, diags) {
-        Ok((out, _, _)) => out,
+        Ok(written) => written.out,
         Err(Stop::Input) => return None,
         Err(Stop::Output(e)) => {
             diags.push(Diagnostic::error("serve", e.to_string()));
