@@ -620,3 +620,43 @@ fn a_progress_bar_only_on_a_terminal() {
     let quiet = on_terminal("-q");
     assert!(!quiet.contains("converting essays"), "{quiet}");
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_panic() {
+    // `anthology check --format json | head -1`: the reader closes the pipe early. The
+    // output ends quietly; anything else on stdout that fails (a full disk) is an error.
+    let p = minimal();
+    for args in [
+        &["check", ".", "--format", "json"][..],
+        &["stats", ".", "--format", "json"],
+        &["completions", "bash"],
+        &["man"],
+        &["themes"],
+        &["build", ".", "-o", "book.epub"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_anthology"))
+            .args(args)
+            .current_dir(p.path())
+            .env("NO_COLOR", "1")
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}:\n{stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}:\n{stderr}");
+    }
+    assert_valid(&p.path().join("book.epub"));
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_anthology"))
+        .args(["completions", "fish"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error: cannot write to stdout"));
+}

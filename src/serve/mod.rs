@@ -135,7 +135,7 @@ pub fn serve(options: &Options, diags: &mut Vec<Diagnostic>) -> bool {
     }));
     rebuild(options, &site);
     // On stdout, like the path of a built book: what a script would want.
-    println!("http://{addr}/");
+    crate::out(format_args!("http://{addr}/\n"));
     if !options.quiet {
         eprintln!(
             "serving {} at http://{addr}/ (Ctrl-C to stop)",
