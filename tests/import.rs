@@ -452,9 +452,24 @@ fn title_order_and_forced_kind() {
     let p = Project::new()
         .file("notes/zebra.md", "# Zebra Crossings\n\nStripes.\n")
         .file("notes/b.md", "---\ntitle: The Apple Tree\n---\n\nFruit.\n")
-        .file("notes/c.md", "Just text, no title.\n");
+        .file("notes/c.md", "Just text, no title.\n")
+        .file("notes/later/draft.txt", "A Draft\n\nIn plain text.\n")
+        .file("notes/page.html", "<p>A page.</p>\n")
+        .file("notes/fig.png", b"not read");
     let run = p.run(&["import", "notes", "book", "--order", "title"]);
     run.success();
+    // Writing in another format is named, each file at its place; an image is not writing.
+    assert_has(
+        &run,
+        &[
+            "warning: only Markdown notes are imported; this file is left out",
+            "--> notes/later/draft.txt",
+            "--from text",
+            "--> notes/page.html",
+            "save it as Markdown (.md) to import it",
+        ],
+    );
+    assert_eq!(run.stderr.matches("warning:").count(), 2, "{}", run.stderr);
     let manifest = read(&p, "book/anthology.yaml");
     // "The Apple Tree" sorts as "Apple Tree"; `c.md` is titled from its file name.
     assert!(
