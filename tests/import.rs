@@ -245,6 +245,19 @@ fn hugo_site() {
         "{letters}"
     );
     assert_builds_clean(&p, "book");
+
+    // With --drafts, the draft is in, by its date, and the link to it is a link.
+    let run = p.run(&["import", "src", "all", "--drafts"]);
+    run.success();
+    assert!(!run.stderr.contains("left out 1 draft"), "{}", run.stderr);
+    let manifest = read(&p, "all/anthology.yaml");
+    assert!(
+        manifest.ends_with(
+            "contents:\n  - essays/first-frost.md\n  - essays/winter-plans.md\n  - essays/orchard.md\n  - essays/letters.md\n"
+        ),
+        "{manifest}"
+    );
+    assert!(read(&p, "all/essays/orchard.md").contains("](winter-plans.md)"));
 }
 
 #[test]
