@@ -38,6 +38,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::CommandFactory;
@@ -69,10 +70,10 @@ pub fn run(cli: &Cli) -> ExitCode {
         } => {
             let ok = build::check(path, &mut diags);
             let report = diag::JsonReport::new(ok, &diags);
-            println!(
-                "{}",
+            out(format_args!(
+                "{}\n",
                 serde_json::to_string_pretty(&report).unwrap_or_default()
-            );
+            ));
             return exit(ok);
         }
         Command::Check { path, .. } => {
@@ -126,7 +127,7 @@ pub fn run(cli: &Cli) -> ExitCode {
             };
             let shelf = publish::publish(&options, &mut diags);
             if let Some(shelf) = &shelf {
-                println!("{}", shelf.index.display());
+                out(format_args!("{}\n", shelf.index.display()));
             }
             report(&diags, cli.quiet);
             if let Some(shelf) = &shelf
@@ -138,7 +139,7 @@ pub fn run(cli: &Cli) -> ExitCode {
         }
         Command::Import(args) => match import::import(args, &mut diags) {
             Some(done) => {
-                println!("{}", done.manifest.display());
+                out(format_args!("{}\n", done.manifest.display()));
                 report(&diags, cli.quiet);
                 if !cli.quiet {
                     eprint!("{}", done.summary());
@@ -161,20 +162,18 @@ pub fn run(cli: &Cli) -> ExitCode {
                 report(&diags, cli.quiet);
                 let stats = stats::Stats::new(&plan, &chapters);
                 match format {
-                    Format::Text => print!("{}", stats.table()),
-                    Format::Json => print!("{}", stats.json()),
+                    Format::Text => out(stats.table()),
+                    Format::Json => out(stats.json()),
                 }
                 return exit(true);
             }
             None => false,
         },
         Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "anthology",
-                &mut std::io::stdout(),
-            );
+            // Into memory first: clap_complete panics when it cannot write.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "anthology", &mut script);
+            out(String::from_utf8_lossy(&script));
             true
         }
         Command::Man { out } => match man(out.as_deref()) {
@@ -191,7 +190,10 @@ pub fn run(cli: &Cli) -> ExitCode {
                 } else {
                     ""
                 };
-                println!("{:<12} {}{default}", theme.name, theme.description);
+                out(format_args!(
+                    "{:<12} {}{default}\n",
+                    theme.name, theme.description
+                ));
             }
             true
         }
@@ -215,13 +217,13 @@ fn build_once(
     let Some(built) = built else {
         return false;
     };
-    println!("{}", built.path.display());
+    out(format_args!("{}\n", built.path.display()));
     if each {
         let Some(paths) = each::write(path, &built, diags) else {
             return false;
         };
         for p in paths {
-            println!("{}", p.display());
+            out(format_args!("{}\n", p.display()));
         }
     }
     if cli.verbose {
@@ -325,7 +327,7 @@ fn man(dir: Option<&Path>) -> Result<(), Diagnostic> {
         clap_mangen::Man::new(command)
             .render(&mut out)
             .map_err(|e| Diagnostic::error("man", e.to_string()))?;
-        print!("{}", String::from_utf8_lossy(&out));
+        crate::out(String::from_utf8_lossy(&out));
         return Ok(());
     };
     let written = |e: std::io::Error| {
@@ -350,7 +352,7 @@ fn man(dir: Option<&Path>) -> Result<(), Diagnostic> {
             .map_err(written)?;
         let target = dir.join(format!("{name}.1"));
         std::fs::write(&target, out).map_err(written)?;
-        println!("{}", target.display());
+        crate::out(format_args!("{}\n", target.display()));
     }
     Ok(())
 }
@@ -368,8 +370,30 @@ fn memory_note() -> String {
         .unwrap_or_default()
 }
 
+/// Set when stdout failed for another reason than a reader that went away.
+static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
+/// Set once stdout cannot be written: nothing more is tried.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes to stdout. A reader that went away (`anthology man | head`) ends the output
+/// quietly, as it does for `cat`; any other failure (a full disk) is an error, and exit 1.
+pub(crate) fn out(text: impl std::fmt::Display) {
+    use std::io::Write;
+    if STDOUT_CLOSED.load(Ordering::SeqCst) {
+        return;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = write!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        STDOUT_CLOSED.store(true, Ordering::SeqCst);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            STDOUT_FAILED.store(true, Ordering::SeqCst);
+            eprintln!("error: cannot write to stdout: {e}");
+        }
+    }
+}
+
 fn exit(ok: bool) -> ExitCode {
-    if ok {
+    if ok && !STDOUT_FAILED.load(Ordering::SeqCst) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

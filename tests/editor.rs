@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{Project, assert_valid, minimal, repo, unzip_text};
@@ -15,10 +16,12 @@ use common::{Project, assert_valid, minimal, repo, unzip_text};
 /// How long anything a test waits for may take (a loaded CI machine is slow).
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// The binary running in the background, its stdout read line by line; killed when dropped.
+/// The binary running in the background, its stdout read line by line and its stderr
+/// gathered; killed when dropped.
 struct Background {
     child: Child,
     lines: Receiver<String>,
+    stderr: Arc<Mutex<String>>,
 }
 
 impl Background {
@@ -30,10 +33,20 @@ impl Background {
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start anthology");
         let stdout = child.stdout.take().unwrap();
+        let mut err = child.stderr.take().unwrap();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let gathered = stderr.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0; 4096];
+            while let Ok(n @ 1..) = err.read(&mut buf) {
+                let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                gathered.lock().unwrap().push_str(&text);
+            }
+        });
         let (tx, lines) = channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
@@ -43,7 +56,16 @@ impl Background {
                 }
             }
         });
-        Background { child, lines }
+        Background {
+            child,
+            lines,
+            stderr,
+        }
+    }
+
+    /// What it has written on stderr so far.
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
     }
 
     /// The next line on stdout.
@@ -197,7 +219,29 @@ fn serve_shows_the_books_own_pages() {
     assert_eq!(css.body, book["EPUB/styles/book.css"]);
     assert_eq!(get(&url, "/book.epub").content_type, "application/epub+zip");
     assert_eq!(get(&url, "/text/nothing.xhtml").status, 404);
-    assert_eq!(get(&url, "/../anthology.yaml").status, 404);
+    // Only the book's own files are served: nothing of the folder, nothing outside it.
+    for path in [
+        "/../anthology.yaml",
+        "/anthology.yaml",
+        "/essays/one.md",
+        "/../../../../../../etc/passwd",
+        "/text/../../../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/text/..%2f..%2f..%2f..%2fetc%2fpasswd",
+        "/%2E%2E%5C%2E%2E%5Cetc%5Cpasswd",
+        "//etc/passwd",
+        "/images/%2e%2e/%2e%2e/anthology.yaml",
+    ] {
+        let page = get(&url, path);
+        assert_eq!(page.status, 404, "{path}: {}", page.body);
+        assert!(
+            !page.body.contains("root:") && !page.body.contains("contents:"),
+            "{path}: {}",
+            page.body
+        );
+    }
+    // A target that is not a path (a proxy's absolute form) is a bad request.
+    assert_eq!(get(&url, "http://127.0.0.1/etc/passwd").status, 400);
     // A page of another site that points its name at this computer gets nothing.
     assert_eq!(
         get_as(&url, "/text/one.xhtml", Some("evil.example:80")).status,
@@ -252,6 +296,15 @@ fn serve_rebuilds_on_save_and_shows_errors_without_stopping() {
     assert!(page.contains("A sentence written just now."), "{page}");
     assert!(!page.contains("<figure>"), "escaped:\n{page}");
     assert!(get(&url, "/").body.contains("image not found"));
+    // And on the terminal, at its place; the server goes on.
+    eventually("the error on the terminal", || {
+        let err = server.stderr();
+        (err.contains("error: image not found: `missing.png`")
+            && err.contains("essays/one.md:5:13")
+            && err.contains("the last good one stays on show"))
+        .then_some(())
+        .ok_or(err)
+    });
 
     // Fixed: the error goes, the new text comes.
     std::fs::write(
@@ -619,4 +672,44 @@ fn a_progress_bar_only_on_a_terminal() {
     assert!(shown.contains("/1500"), "{shown}");
     let quiet = on_terminal("-q");
     assert!(!quiet.contains("converting essays"), "{quiet}");
+}
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_panic() {
+    // `anthology check --format json | head -1`: the reader closes the pipe early. The
+    // output ends quietly; anything else on stdout that fails (a full disk) is an error.
+    let p = minimal();
+    for args in [
+        &["check", ".", "--format", "json"][..],
+        &["stats", ".", "--format", "json"],
+        &["completions", "bash"],
+        &["man"],
+        &["themes"],
+        &["build", ".", "-o", "book.epub"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_anthology"))
+            .args(args)
+            .current_dir(p.path())
+            .env("NO_COLOR", "1")
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}:\n{stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}:\n{stderr}");
+    }
+    assert_valid(&p.path().join("book.epub"));
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_anthology"))
+        .args(["completions", "fish"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error: cannot write to stdout"));
 }

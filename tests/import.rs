@@ -245,6 +245,19 @@ fn hugo_site() {
         "{letters}"
     );
     assert_builds_clean(&p, "book");
+
+    // With --drafts, the draft is in, by its date, and the link to it is a link.
+    let run = p.run(&["import", "src", "all", "--drafts"]);
+    run.success();
+    assert!(!run.stderr.contains("left out 1 draft"), "{}", run.stderr);
+    let manifest = read(&p, "all/anthology.yaml");
+    assert!(
+        manifest.ends_with(
+            "contents:\n  - essays/first-frost.md\n  - essays/winter-plans.md\n  - essays/orchard.md\n  - essays/letters.md\n"
+        ),
+        "{manifest}"
+    );
+    assert!(read(&p, "all/essays/orchard.md").contains("](winter-plans.md)"));
 }
 
 #[test]
@@ -452,9 +465,24 @@ fn title_order_and_forced_kind() {
     let p = Project::new()
         .file("notes/zebra.md", "# Zebra Crossings\n\nStripes.\n")
         .file("notes/b.md", "---\ntitle: The Apple Tree\n---\n\nFruit.\n")
-        .file("notes/c.md", "Just text, no title.\n");
+        .file("notes/c.md", "Just text, no title.\n")
+        .file("notes/later/draft.txt", "A Draft\n\nIn plain text.\n")
+        .file("notes/page.html", "<p>A page.</p>\n")
+        .file("notes/fig.png", b"not read");
     let run = p.run(&["import", "notes", "book", "--order", "title"]);
     run.success();
+    // Writing in another format is named, each file at its place; an image is not writing.
+    assert_has(
+        &run,
+        &[
+            "warning: only Markdown notes are imported; this file is left out",
+            "--> notes/later/draft.txt",
+            "--from text",
+            "--> notes/page.html",
+            "save it as Markdown (.md) to import it",
+        ],
+    );
+    assert_eq!(run.stderr.matches("warning:").count(), 2, "{}", run.stderr);
     let manifest = read(&p, "book/anthology.yaml");
     // "The Apple Tree" sorts as "Apple Tree"; `c.md` is titled from its file name.
     assert!(

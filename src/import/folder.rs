@@ -20,6 +20,11 @@ use crate::text::slug;
 
 const IMAGES: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "svg"];
 
+/// Files that hold writing, but not in Markdown: a folder import leaves them out, with a warning.
+const OTHER_WRITING: &[&str] = &[
+    "txt", "text", "html", "htm", "rst", "org", "adoc", "textile", "docx", "odt", "rtf",
+];
+
 pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
     let given = super::jekyll::canonical(source, diags)?;
     let (root, files) = if given.is_file() {
@@ -35,6 +40,22 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
                     .is_none_or(|t| !rel_path(&given, f).starts_with(&format!("{t}/")))
             })
             .collect();
+        // Writing in another format is not read: say so, file by file, rather than lose it.
+        for path in walk(&given, OTHER_WRITING) {
+            let help = if matches!(super::extension(&path).as_str(), "txt" | "text") {
+                "to import plain-text articles, import them on their own: --from text"
+            } else {
+                "save it as Markdown (.md) to import it"
+            };
+            diags.push(
+                Diagnostic::warning(
+                    "import-skipped",
+                    "only Markdown notes are imported; this file is left out",
+                )
+                .in_file(&source.join(rel_path(&given, &path)))
+                .help(help),
+            );
+        }
         (given.clone(), files)
     };
     let display_root = if given.is_file() {

@@ -120,14 +120,20 @@ pub fn write(mut stream: &TcpStream, response: &Response, head_only: bool) {
 /// Whether a `Host` header names this computer. A page on another site that makes its name
 /// point at 127.0.0.1 (DNS rebinding) sends its own name, and is refused the unpublished book.
 pub fn is_local_host(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
-    };
+    let name = host_name(host);
     name.eq_ignore_ascii_case("localhost")
         || name
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The name in a `Host` header, without its port or an IPv6 address's brackets:
+/// `localhost:3000` → `localhost`, `[::1]:3000` and `[::1]` → `::1`.
+pub fn host_name(host: &str) -> &str {
+    match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    }
 }
 
 #[cfg(test)]
@@ -151,6 +157,14 @@ mod tests {
             "localhost.evil.example",
         ] {
             assert!(!is_local_host(h), "{h}");
+        }
+        for (h, name) in [
+            ("example.org:3000", "example.org"),
+            ("example.org", "example.org"),
+            ("[fe80::1]:3000", "fe80::1"),
+            ("[fe80::1]", "fe80::1"),
+        ] {
+            assert_eq!(host_name(h), name);
         }
     }
 }

@@ -68,13 +68,12 @@ impl Hosts {
         let Some(host) = host else {
             return true;
         };
-        let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
         http::is_local_host(host)
             || match self {
                 Hosts::Local => false,
-                Hosts::Also(own) => name
-                    .trim_matches(['[', ']'])
-                    .eq_ignore_ascii_case(own.trim_matches(['[', ']'])),
+                Hosts::Also(own) => {
+                    http::host_name(host).eq_ignore_ascii_case(own.trim_matches(['[', ']']))
+                }
                 Hosts::Any => true,
             }
     }
@@ -135,7 +134,7 @@ pub fn serve(options: &Options, diags: &mut Vec<Diagnostic>) -> bool {
     }));
     rebuild(options, &site);
     // On stdout, like the path of a built book: what a script would want.
-    println!("http://{addr}/");
+    crate::out(format_args!("http://{addr}/\n"));
     if !options.quiet {
         eprintln!(
             "serving {} at http://{addr}/ (Ctrl-C to stop)",
@@ -482,6 +481,9 @@ mod tests {
         let named = Hosts::Also("192.168.1.5".into());
         assert!(named.allow(Some("192.168.1.5:3000")) && named.allow(Some("localhost")));
         assert!(!named.allow(Some("evil.example:3000")));
+        let v6 = Hosts::Also("fe80::1".into());
+        assert!(v6.allow(Some("[fe80::1]:3000")) && v6.allow(Some("[fe80::1]")));
+        assert!(!v6.allow(Some("[fe80::2]")));
         assert!(Hosts::Any.allow(Some("my-laptop.local:3000")));
     }
 }
