@@ -47,18 +47,22 @@ def collection(path):
 
 
 def timed(argv, cwd):
-    """Runs argv: (wall s, user+sys CPU s, peak RSS MiB) of that one process, measured with
-    a monotonic clock and wait4(2) (GNU time's 10 ms resolution is too coarse here)."""
-    start = time.perf_counter()
-    p = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - start
-    err = p.stderr.read().decode("utf-8", "replace")
-    p.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        sys.exit(f"failed ({code}): {' '.join(argv)}\n{err[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    """Runs argv: (wall s, user+sys CPU s, peak RSS MiB) of that one process. Wall from a
+    monotonic clock, CPU from wait4(2) (GNU time's 10 ms resolution is too coarse here), peak
+    RSS from GNU time (a child forked straight from Python would count Python's own pages)."""
+    with tempfile.NamedTemporaryFile("r") as rss:
+        start = time.perf_counter()
+        p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss.name, *argv], cwd=cwd,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - start
+        err = p.stderr.read().decode("utf-8", "replace")
+        p.stderr.close()
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            sys.exit(f"failed ({code}): {' '.join(argv)}\n{err[-2000:]}")
+        peak = int(rss.read().split()[-1])
+    return wall, usage.ru_utime + usage.ru_stime, peak / 1024
 
 
 def median_of(runs, argv, cwd):

@@ -160,7 +160,60 @@ enum Shape {
 }
 
 /// Rows painted and encoded at a time.
-const BAND: u32 = 128;
+const BAND: u32 = 256;
+
+/// A pixel of the cover as a palette index: the background (0), or one of the two inks laid
+/// over it at one of [`Level::STEPS`] strengths (1 to 127 the first ink, 128 to 254 the
+/// second). A cover has three colours and their blends, so one byte a pixel holds it; the PNG
+/// is indexed, a third of the work of RGB to filter and compress.
+struct Level;
+
+impl Level {
+    const STEPS: f32 = 127.0;
+
+    fn solid(slot: usize) -> u8 {
+        127 * slot as u8 + 127
+    }
+
+    /// `pixel` with ink `slot` laid over it at `coverage` (0 to 1).
+    fn over(pixel: u8, slot: usize, coverage: f32) -> u8 {
+        let (own, strength) = match pixel {
+            0 => (slot, 0.0),
+            1..=127 => (0, f32::from(pixel)),
+            _ => (1, f32::from(pixel - 127)),
+        };
+        let alpha = if own == slot {
+            let below = strength / Self::STEPS;
+            below + coverage * (1.0 - below)
+        } else if coverage >= 0.5 {
+            // Where the two inks touch, the stronger one wins.
+            coverage
+        } else {
+            return pixel;
+        };
+        let step = (alpha * Self::STEPS + 0.5) as u8;
+        if step == 0 {
+            0
+        } else {
+            127 * slot as u8 + step
+        }
+    }
+
+    /// The palette: every level's colour, blended over the background.
+    fn palette(background: Rgb, inks: [Rgb; 2]) -> Vec<u8> {
+        let mut palette = background.to_vec();
+        for ink in inks {
+            for step in 1..=127u8 {
+                let alpha = f32::from(step) / Self::STEPS;
+                for (bg, fg) in background.iter().zip(ink) {
+                    let blended = f32::from(*bg) * (1.0 - alpha) + f32::from(fg) * alpha;
+                    palette.push((blended + 0.5) as u8);
+                }
+            }
+        }
+        palette
+    }
+}
 
 /// A line of text laid out: its glyphs' advances sum to `width`.
 struct Line {
@@ -178,50 +231,6 @@ impl Canvas<'_> {
                 h: h.min(HEIGHT - y),
                 colour,
             });
-        }
-    }
-
-    /// Paints the rows from `top` into `band` (RGB, `WIDTH` pixels a row) over `background`.
-    fn paint(&self, top: u32, band: &mut [u8], background: Rgb) {
-        let row = WIDTH as usize * 3;
-        let rows = (band.len() / row) as u32;
-        for pixel in band.chunks_exact_mut(3) {
-            pixel.copy_from_slice(&background);
-        }
-        for shape in &self.shapes {
-            match shape {
-                Shape::Rect { x, y, w, h, colour } => {
-                    for yy in (*y).max(top)..(y + h).min(top + rows) {
-                        let start = (yy - top) as usize * row + *x as usize * 3;
-                        for pixel in band[start..start + *w as usize * 3].chunks_exact_mut(3) {
-                            pixel.copy_from_slice(colour);
-                        }
-                    }
-                }
-                Shape::Glyph { outline, ink } => {
-                    let bounds = outline.px_bounds();
-                    if bounds.max.y < top as f32 || bounds.min.y >= (top + rows) as f32 {
-                        continue;
-                    }
-                    outline.draw(|gx, gy, coverage| {
-                        let px_x = bounds.min.x as i64 + i64::from(gx);
-                        let px_y = bounds.min.y as i64 + i64::from(gy) - i64::from(top);
-                        let (Ok(px_x), Ok(px_y)) = (u32::try_from(px_x), u32::try_from(px_y))
-                        else {
-                            return;
-                        };
-                        if px_x >= WIDTH || px_y >= rows {
-                            return;
-                        }
-                        let a = coverage.clamp(0.0, 1.0);
-                        let at = px_y as usize * row + px_x as usize * 3;
-                        for (channel, target) in band[at..at + 3].iter_mut().zip(ink) {
-                            let blended = f32::from(*channel) * (1.0 - a) + f32::from(*target) * a;
-                            *channel = blended.round().clamp(0.0, 255.0) as u8;
-                        }
-                    });
-                }
-            }
         }
     }
 
@@ -370,7 +379,7 @@ fn render(words: &Words, d: &Design) -> Vec<u8> {
     ) else {
         // The typefaces are part of the binary; should they ever fail to parse, the cover
         // is the plain design.
-        return Vec::new();
+        return encode(&[], d);
     };
     let mut c = Canvas {
         shapes: Vec::new(),
@@ -382,7 +391,7 @@ fn render(words: &Words, d: &Design) -> Vec<u8> {
     } else {
         flush_left(&mut c, words, d);
     }
-    encode(&c, d.background)
+    encode(&c.shapes, d)
 }
 
 /// Classic and large print: a ruled frame, the title centred above an ornament, the subtitle
@@ -514,23 +523,64 @@ fn lozenge(c: &mut Canvas, cx: u32, cy: u32, r: u32, colour: Rgb) {
     }
 }
 
+/// Paints the rows from `top` into `band` (`WIDTH` pixels a row, each a [`Level`]), which
+/// holds the background. `inks` are the two colours drawn with.
+fn paint(shapes: &[Shape], top: u32, band: &mut [u8], inks: [Rgb; 2]) {
+    let row = WIDTH as usize;
+    let rows = (band.len() / row) as u32;
+    let slot = |colour: &Rgb| usize::from(inks[0] != *colour);
+    for shape in shapes {
+        match shape {
+            Shape::Rect { x, y, w, h, colour } => {
+                let solid = Level::solid(slot(colour));
+                for yy in (*y).max(top)..(y + h).min(top + rows) {
+                    let start = (yy - top) as usize * row + *x as usize;
+                    band[start..start + *w as usize].fill(solid);
+                }
+            }
+            Shape::Glyph { outline, ink } => {
+                let bounds = outline.px_bounds();
+                if bounds.max.y < top as f32 || bounds.min.y >= (top + rows) as f32 {
+                    continue;
+                }
+                let slot = slot(ink);
+                outline.draw(|gx, gy, coverage| {
+                    let px_x = bounds.min.x as i64 + i64::from(gx);
+                    let px_y = bounds.min.y as i64 + i64::from(gy) - i64::from(top);
+                    let (Ok(px_x), Ok(px_y)) = (u32::try_from(px_x), u32::try_from(px_y)) else {
+                        return;
+                    };
+                    if px_x >= WIDTH || px_y >= rows || coverage <= 0.0 {
+                        return;
+                    }
+                    let pixel = &mut band[px_y as usize * row + px_x as usize];
+                    *pixel = Level::over(*pixel, slot, coverage.min(1.0));
+                });
+            }
+        }
+    }
+}
+
 /// PNG, with fixed settings: the same pixels always give the same bytes. Painted and
 /// compressed [`BAND`] rows at a time.
-fn encode(c: &Canvas, background: Rgb) -> Vec<u8> {
+fn encode(shapes: &[Shape], d: &Design) -> Vec<u8> {
+    let inks = [d.ink, d.accent];
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, WIDTH, HEIGHT);
-    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_color(png::ColorType::Indexed);
     encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_palette(Level::palette(d.background, inks));
     encoder.set_compression(png::Compression::Fast);
     encoder.set_filter(png::Filter::Sub);
-    let mut band = vec![0; WIDTH as usize * 3 * BAND as usize];
+    let mut band = vec![0; WIDTH as usize * BAND as usize];
     // Writing into memory cannot fail for an image of a valid size.
     let written = encoder.write_header().and_then(|mut writer| {
         let mut stream = writer.stream_writer()?;
         for top in (0..HEIGHT).step_by(BAND as usize) {
             let rows = BAND.min(HEIGHT - top) as usize;
-            let band = &mut band[..WIDTH as usize * 3 * rows];
-            c.paint(top, band, background);
+            let band = &mut band[..WIDTH as usize * rows];
+            band.fill(0);
+            paint(shapes, top, band, inks);
             stream.write_all(band)?;
         }
         stream.finish()
