@@ -386,7 +386,7 @@ pub fn assert_for_readers(epub: &Path) {
     let mut links = Vec::new();
     for (name, t) in text.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
         let doc = xml(name, t);
-        for n in doc.descendants().filter(|n| n.is_element()) {
+        for n in doc.descendants().filter(roxmltree::Node::is_element) {
             match n.tag_name().name() {
                 "body" => {
                     if let Some(id) = n.attribute("id") {
