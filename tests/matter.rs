@@ -505,3 +505,73 @@ fn every_file_says_it_is_utf8_and_every_link_says_something() {
         "{one}"
     );
 }
+
+#[test]
+fn awkward_input_is_warned_about_and_the_book_keeps_the_readers_rules() {
+    // File names with spaces and accents, images without a source, an image too large for
+    // Apple Books in raw HTML, headings six levels deep listed in the contents, and a note.
+    let p = Project::new()
+        .file(
+            "anthology.yaml",
+            "title: Awkward <&> Names\nlanguage: en\ntoc-depth: 6\ncontents:\n  - \"essays/My Essay (draft) #2.md\"\n  - essays/Ünïcode näme.md\n",
+        )
+        .file("essays/Pics/Fig 1 ü.png", png(2100, 2100))
+        .file("essays/Pics/small (a).png", png(40, 30))
+        .file(
+            "essays/My Essay (draft) #2.md",
+            "---\ntitle: My Essay\nauthor: A. Writer\n---\n\nA note.[^n] See [the other](<Ünïcode näme.md#deep-one>).\n\n\
+             ![A small picture](<Pics/small (a).png>)\n\n\
+             <p>Raw <img alt=\"no source\"> and <img src=\"\" alt=\"empty\"> here.</p>\n\n\
+             <img src=\"Pics/Fig 1 ü.png\" alt=\"A large picture\">\n\n\
+             ## Two\n\n### Three\n\n#### Four\n\n##### Five\n\n###### Six\n\n[^n]: The note.\n",
+        )
+        .file("essays/Ünïcode näme.md", "# Other\n\n## Deep one\n\nText.\n");
+    let check = p.run(&["check", "."]);
+    check.success();
+    assert_eq!(
+        check
+            .stderr
+            .matches("warning: an image has no source; its alt text is kept\n  --> essays/My Essay (draft) #2.md:10:")
+            .count(),
+        2,
+        "{}",
+        check.stderr
+    );
+    assert!(
+        check
+            .stderr
+            .contains("warning: the image `Pics/Fig 1 ü.png` (2100×2100 pixels, ")
+            && check.stderr.contains("has more than 4 megapixels")
+            && check.stderr.contains("essays/My Essay (draft) #2.md:12:1"),
+        "{}",
+        check.stderr
+    );
+    let run = p.run(&["build", ".", "-o", "book.epub"]);
+    run.success();
+    let epub = p.path().join("book.epub");
+    // EPUBCheck, then every rule of Kindle, Apple Books and Kobo (`assert_for_readers`).
+    assert_valid(&epub);
+    let names: Vec<String> = unzip(&epub).into_iter().map(|(n, _)| n).collect();
+    for expected in [
+        "EPUB/text/my-essay-draft-2.xhtml",
+        "EPUB/text/unicode-name.xhtml",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{expected}: {names:?}");
+    }
+    let files = unzip_text(&epub);
+    let essay = &files["EPUB/text/my-essay-draft-2.xhtml"];
+    assert!(
+        essay.contains("<p>Raw <span class=\"image-alt\">no source</span> and <span class=\"image-alt\">empty</span> here.</p>"),
+        "{essay}"
+    );
+    assert_eq!(essay.matches("<img src=\"../images/").count(), 2, "{essay}");
+    // The nav lists all five levels; the NCX keeps them all, at two.
+    assert!(files["EPUB/nav.xhtml"].contains(">Six</a>"));
+    let ncx = &files["EPUB/toc.ncx"];
+    for heading in ["Two", "Three", "Four", "Five", "Six"] {
+        assert!(
+            ncx.contains(&format!("<text>{heading}</text>")),
+            "{heading}: {ncx}"
+        );
+    }
+}

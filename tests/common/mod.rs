@@ -246,6 +246,243 @@ pub fn assert_valid(epub: &Path) {
             panic!("{name} in {} is not well-formed XML: {e}", epub.display());
         }
     }
+    assert_for_readers(epub);
+}
+
+const EPUB_NS: &str = "http://www.idpf.org/2007/ops";
+
+fn xml<'a>(name: &str, text: &'a str) -> roxmltree::Document<'a> {
+    roxmltree::Document::parse_with_options(
+        text,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// `dir/../x.xhtml#frag` from `base`'s folder → (`EPUB/x.xhtml`, `frag`).
+fn resolve(base: &str, href: &str) -> (String, String) {
+    let (path, frag) = href.split_once('#').unwrap_or((href, ""));
+    let mut parts: Vec<&str> = base.split('/').collect();
+    parts.pop();
+    if path.is_empty() {
+        return (base.to_string(), frag.to_string());
+    }
+    for seg in path.split('/') {
+        match seg {
+            ".." => {
+                parts.pop();
+            }
+            "." => {}
+            s => parts.push(s),
+        }
+    }
+    (parts.join("/"), frag.to_string())
+}
+
+/// The rules Kindle (Send to Kindle), Apple Books and Kobo enforce, on a built book: an XML
+/// declaration with `encoding="utf-8"` on every file, a language, no link to a `<body>` id,
+/// a `<guide>`, an NCX in spine order nested at most two levels, no `<img>` without `src`,
+/// landmarks with one `epub:type` each, the cover in a page of its own, safe file names,
+/// no archive comment, notes that start with their back link and stand in no list.
+#[track_caller]
+pub fn assert_for_readers(epub: &Path) {
+    let book = epub.display();
+    let bytes = std::fs::read(epub).unwrap();
+    let eocd = bytes.windows(4).rposition(|w| w == b"PK\x05\x06").unwrap();
+    assert_eq!(
+        &bytes[eocd + 20..eocd + 22],
+        &[0, 0],
+        "{book}: the archive has a comment (Kobo)"
+    );
+    let files = unzip(epub);
+    for (name, _) in &files {
+        if let Some(inner) = name.strip_prefix("EPUB/") {
+            assert!(
+                inner
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-./".contains(&b)),
+                "{book}: `{name}` is not a safe file name (Kobo)"
+            );
+        } else {
+            assert!(
+                name == "mimetype" || name.starts_with("META-INF/"),
+                "{book}: `{name}` outside EPUB/"
+            );
+        }
+    }
+    let text = unzip_text(epub);
+    for (name, t) in &text {
+        if !name.ends_with(".css") {
+            assert!(
+                t.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"),
+                "{book}: {name} does not declare UTF-8 (Kindle)"
+            );
+        }
+    }
+
+    // The package: language, guide, spine.
+    let opf_text = &text["EPUB/content.opf"];
+    let opf = xml("content.opf", opf_text);
+    let language = opf
+        .descendants()
+        .find(|n| n.has_tag_name("language"))
+        .and_then(|n| n.text())
+        .unwrap_or("");
+    assert!(!language.trim().is_empty(), "{book}: no dc:language");
+    let references = opf
+        .descendants()
+        .filter(|n| n.has_tag_name("guide"))
+        .flat_map(|g| g.children().filter(|n| n.has_tag_name("reference")))
+        .count();
+    assert!(references > 0, "{book}: no <guide> in the OPF (Kindle)");
+    let href_of = |id: &str| {
+        opf.descendants()
+            .find(|n| n.has_tag_name("item") && n.attribute("id") == Some(id))
+            .and_then(|n| n.attribute("href"))
+            .map(|h| format!("EPUB/{h}"))
+            .unwrap_or_else(|| panic!("{book}: no manifest item `{id}`"))
+    };
+    let spine: Vec<String> = opf
+        .descendants()
+        .filter(|n| n.has_tag_name("itemref"))
+        .map(|n| href_of(n.attribute("idref").unwrap()))
+        .collect();
+
+    // The NCX: spine order, two levels.
+    let ncx_text = &text["EPUB/toc.ncx"];
+    let ncx = xml("toc.ncx", ncx_text);
+    let mut last = 0;
+    for point in ncx.descendants().filter(|n| n.has_tag_name("navPoint")) {
+        let depth = point
+            .ancestors()
+            .filter(|a| a.has_tag_name("navPoint"))
+            .count();
+        assert!(
+            depth <= 2,
+            "{book}: the NCX nests deeper than two levels (Kindle)"
+        );
+        let src = point
+            .children()
+            .find(|n| n.has_tag_name("content"))
+            .and_then(|n| n.attribute("src"))
+            .unwrap();
+        let (file, _) = resolve("EPUB/toc.ncx", src);
+        let at = spine
+            .iter()
+            .position(|s| *s == file)
+            .unwrap_or_else(|| panic!("{book}: the NCX points at {src}, not in the spine"));
+        assert!(
+            at >= last,
+            "{book}: the NCX is not in spine order at {src} (Kindle)"
+        );
+        last = at;
+    }
+
+    // Pages: body ids, images, landmarks, notes, links.
+    let mut body_ids = std::collections::HashSet::new();
+    let mut links = Vec::new();
+    for (name, t) in text.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
+        let doc = xml(name, t);
+        for n in doc.descendants().filter(roxmltree::Node::is_element) {
+            match n.tag_name().name() {
+                "body" => {
+                    if let Some(id) = n.attribute("id") {
+                        body_ids.insert((name.clone(), id.to_string()));
+                    }
+                }
+                "img" => assert!(
+                    n.attribute("src").is_some_and(|s| !s.trim().is_empty()),
+                    "{book}: {name} has an <img> without src (Kindle)"
+                ),
+                "a" => {
+                    if let Some(href) = n.attribute("href")
+                        && !href.contains(':')
+                    {
+                        links.push((name.clone(), href.to_string()));
+                    }
+                }
+                "nav" if n.attribute((EPUB_NS, "type")) == Some("landmarks") => {
+                    for a in n.descendants().filter(|a| a.has_tag_name("a")) {
+                        let kinds = a.attribute((EPUB_NS, "type")).unwrap_or("");
+                        assert_eq!(
+                            kinds.split_whitespace().count(),
+                            1,
+                            "{book}: landmark `{kinds}` needs exactly one epub:type (Apple Books)"
+                        );
+                    }
+                }
+                _ => {}
+            }
+            let kinds = n.attribute((EPUB_NS, "type")).unwrap_or("");
+            if kinds
+                .split_whitespace()
+                .any(|k| k == "footnote" || k == "endnote")
+            {
+                assert!(
+                    !n.ancestors()
+                        .any(|a| matches!(a.tag_name().name(), "ol" | "ul" | "li")),
+                    "{book}: a note in {name} stands in a list (Kindle, Kobo pop-ups)"
+                );
+                let first = n
+                    .descendants()
+                    .find(|d| d.is_text() && !d.text().unwrap_or("").trim().is_empty())
+                    .unwrap_or_else(|| panic!("{book}: an empty note in {name}"));
+                assert!(
+                    first.ancestors().any(|a| a.has_tag_name("a")
+                        && a.attribute("role") == Some("doc-backlink")),
+                    "{book}: a note in {name} does not start with its back link (Kindle, Kobo)"
+                );
+            }
+        }
+    }
+    for (name, t) in [("EPUB/toc.ncx", ncx_text)] {
+        for src in t.split("<content src=\"").skip(1) {
+            links.push((name.to_string(), src.split('"').next().unwrap().to_string()));
+        }
+    }
+    for (from, href) in &links {
+        let target = resolve(from, href);
+        assert!(
+            !body_ids.contains(&target),
+            "{book}: {from} links to `{href}`, the id of a <body> (Kindle)"
+        );
+    }
+
+    // The cover image, if any, is on a page of its own.
+    if let Some(cover) = opf.descendants().find(|n| {
+        n.has_tag_name("item")
+            && n.attribute("properties")
+                .is_some_and(|p| p.split_whitespace().any(|p| p == "cover-image"))
+    }) {
+        let image = format!("EPUB/{}", cover.attribute("href").unwrap());
+        let pages: Vec<&String> = spine
+            .iter()
+            .filter(|page| {
+                let doc = xml(page, &text[*page]);
+                doc.descendants().any(|n| {
+                    n.has_tag_name("img")
+                        && n.attribute("src").map(|s| resolve(page, s).0) == Some(image.clone())
+                })
+            })
+            .collect();
+        assert!(
+            !pages.is_empty(),
+            "{book}: the cover image is on no page (Kobo)"
+        );
+        let doc = xml(pages[0], &text[pages[0]]);
+        let body = doc.descendants().find(|n| n.has_tag_name("body")).unwrap();
+        assert_eq!(
+            body.descendants()
+                .filter(|n| n.is_element() && n.tag_name().name() != "section")
+                .count(),
+            2,
+            "{book}: the cover page {} holds more than the cover (Kobo)",
+            pages[0]
+        );
+    }
 }
 
 /// A small valid collection: a manifest and two essays.
