@@ -287,7 +287,15 @@ struct Bar {
 }
 
 impl Bar {
-    const DELAY: Duration = Duration::from_millis(300);
+    /// How long a build goes before the bar shows: 300 ms, or `ANTHOLOGY_PROGRESS_DELAY_MS`
+    /// (the tests set 0, so that they do not depend on how fast the machine is).
+    fn delay() -> Duration {
+        let ms = std::env::var("ANTHOLOGY_PROGRESS_DELAY_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(300);
+        Duration::from_millis(ms)
+    }
 
     fn new(wanted: bool) -> Bar {
         Bar {
@@ -298,7 +306,7 @@ impl Bar {
     }
 
     fn show(&self, done: usize, total: usize) {
-        if !self.enabled || (self.bar.get().is_none() && self.started.elapsed() < Self::DELAY) {
+        if !self.enabled || (self.bar.get().is_none() && self.started.elapsed() < Self::delay()) {
             return;
         }
         let bar = self.bar.get_or_init(|| {
