@@ -118,11 +118,19 @@ pub fn remove_partial_output_on_interrupt() {
 struct InProgress;
 
 impl InProgress {
-    fn new(path: &Path) -> Self {
-        *IN_PROGRESS
+    /// Creates the temporary file in `dir` and registers it, holding the registry's lock
+    /// throughout: an interrupt that comes as the file appears waits for its name, so the file
+    /// is removed too.
+    fn create(dir: &Path) -> std::io::Result<(tempfile::NamedTempFile, Self)> {
+        let mut registry = IN_PROGRESS
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(path.to_path_buf());
-        InProgress
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let temp = tempfile::Builder::new()
+            .prefix(".anthology-")
+            .suffix(".epub.tmp")
+            .tempfile_in(dir)?;
+        *registry = Some(temp.path().to_path_buf());
+        Ok((temp, InProgress))
     }
 }
 
@@ -189,12 +197,8 @@ pub fn build_with(
             return None;
         }
     };
-    let temp = match tempfile::Builder::new()
-        .prefix(".anthology-")
-        .suffix(".epub.tmp")
-        .tempfile_in(&dir)
-    {
-        Ok(t) => t,
+    let (temp, _guard) = match InProgress::create(&dir) {
+        Ok(created) => created,
         Err(e) => {
             diags.push(Diagnostic::error(
                 "output",
@@ -203,7 +207,6 @@ pub fn build_with(
             return None;
         }
     };
-    let _guard = InProgress::new(temp.path());
     let file = match temp.reopen() {
         Ok(f) => f,
         Err(e) => {
