@@ -283,6 +283,7 @@ fn watch_build(cli: &Cli, path: &Path, output: Option<&Path>, each: bool) -> Exi
 struct Bar {
     enabled: bool,
     started: Instant,
+    delay: Duration,
     bar: OnceLock<indicatif::ProgressBar>,
 }
 
@@ -301,12 +302,13 @@ impl Bar {
         Bar {
             enabled: wanted && std::io::stderr().is_terminal(),
             started: Instant::now(),
+            delay: Self::delay(),
             bar: OnceLock::new(),
         }
     }
 
     fn show(&self, done: usize, total: usize) {
-        if !self.enabled || (self.bar.get().is_none() && self.started.elapsed() < Self::delay()) {
+        if !self.enabled || (self.bar.get().is_none() && self.started.elapsed() < self.delay) {
             return;
         }
         let bar = self.bar.get_or_init(|| {
