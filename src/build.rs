@@ -3,7 +3,7 @@
 //! into a temporary file that replaces the target only once the book is complete.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufWriter, Seek, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
@@ -269,7 +269,7 @@ pub struct Written<W> {
 /// Converts and assembles the whole book into `out`, making its cover (when the manifest
 /// gives none) on a thread of its own meanwhile. Shared by [`build`], the book in memory that
 /// `serve` shows, and the one-essay books of `build --each`.
-pub fn write_book<W: Write + Seek>(
+pub fn write_book<W: Write>(
     plan: &Plan,
     out: W,
     progress: Progress,
@@ -400,6 +400,18 @@ fn book_meta(meta: &BookMeta, chapters: &[Chapter]) -> BookMeta {
     meta
 }
 
+/// How many essays are converted at once: one per core, or `RAYON_NUM_THREADS` (the variable
+/// that also sizes `publish`'s pool). Asked of the system rather than of rayon, whose global
+/// pool would start threads that a build never uses.
+fn workers() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+        .unwrap_or(1)
+}
+
 /// How far ahead of the writer the workers may go. Converted chapters wait, compressed, until
 /// their turn: this bounds the memory they hold, whatever the number of essays.
 const WINDOW: usize = 32;
@@ -407,7 +419,7 @@ const WINDOW: usize = 32;
 /// One essay, converted (and, when a book is being written, compressed) by a worker.
 struct Converted {
     chapter: Option<Chapter>,
-    prepared: Option<Result<assemble::Prepared, assemble::AssembleError>>,
+    prepared: Option<assemble::Prepared>,
     diags: Vec<Diagnostic>,
 }
 
@@ -421,7 +433,7 @@ struct Queue {
 /// Reads, converts and compresses every essay on every core, and writes the chapters in reading
 /// order as they come. Chapters that link into other essays wait until every essay's anchors
 /// are known. Returns the chapters' summaries (bodies dropped), or why it stopped.
-fn convert_all<W: Write + Seek>(
+fn convert_all<W: Write>(
     plan: &Plan,
     mut writer: Option<&mut EpubWriter<W>>,
     progress: Progress,
@@ -442,11 +454,11 @@ fn convert_all<W: Write + Seek>(
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     };
-    let threads = rayon::current_num_threads().clamp(1, essays.len().max(1));
+    let threads = workers().clamp(1, essays.len().max(1));
 
     let mut summaries: Vec<Chapter> = Vec::with_capacity(essays.len());
     let mut waiting: Vec<usize> = Vec::new();
-    let mut anchors: HashMap<String, HashMap<String, String>> = HashMap::new();
+    let mut anchors: HashMap<String, convert::Anchors> = HashMap::new();
     let mut output_error = None;
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::channel::<(usize, Converted)>();
@@ -496,12 +508,13 @@ fn convert_all<W: Write + Seek>(
                 let Some(mut chapter) = c.chapter else {
                     continue;
                 };
-                anchors.insert(chapter.id.clone(), std::mem::take(&mut chapter.anchors));
+                let packed = convert::Anchors::pack(std::mem::take(&mut chapter.anchors));
+                anchors.insert(chapter.id.clone(), packed);
                 if !chapter.cross_links.is_empty() {
                     waiting.push(summaries.len());
                 } else if let (Some(w), Some(prepared)) = (writer.as_deref_mut(), c.prepared)
                     && !failed.load(Ordering::Relaxed)
-                    && let Err(e) = prepared.and_then(|p| w.add(p))
+                    && let Err(e) = w.add(prepared)
                 {
                     output_error = Some(e);
                 }

@@ -6,22 +6,19 @@
 //! The container is deterministic: `mimetype` first and stored, fixed timestamps and
 //! permissions, a fixed order of entries, no archive comment (Kobo reads one as DRM).
 
+pub mod container;
 mod matter;
 mod nav;
 mod opf;
 pub mod outline;
 mod pages;
 
-use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
-use std::io::{Seek, SeekFrom, Write};
-use std::rc::Rc;
-
-use zip::write::{PreparedZipFile, SimpleFileOptions, ZipFileBuilder};
-use zip::{CompressionMethod, DateTime, ZipWriter};
+use std::io::Write;
 
 use crate::book::{BookMeta, Chapter, Entry, Resource, Role, chapter_href};
 use crate::labels::Labels;
+use container::{Entry as ZipEntry, ZipOut};
 use opf::{GuideRef, Item, Person};
 use outline::{Outline, part_id};
 
@@ -33,8 +30,6 @@ const XHTML: &str = "application/xhtml+xml";
 pub enum AssembleError {
     #[error("cannot write the book: {0}")]
     Io(#[from] std::io::Error),
-    #[error("cannot write the book: {0}")]
-    Zip(#[from] zip::result::ZipError),
 }
 
 /// What the closing pages need: the book's metadata and every chapter's summary.
@@ -50,82 +45,24 @@ pub struct Book<'a> {
     pub chapters: &'a [Chapter],
 }
 
-pub struct EpubWriter<W: Write + Seek> {
-    // Declared before `zip`, so dropped before it: an unfinished book is abandoned first, and
-    // the zip writer's own drop (which finalises the archive) then writes nowhere.
-    _abandon: Abandon,
-    zip: ZipWriter<Output<W>>,
+pub struct EpubWriter<W: Write> {
+    zip: ZipOut<W>,
     items: Vec<Item>,
     written: HashSet<String>,
-}
-
-/// The container's output. Once a write has failed, or the book is abandoned, it accepts and
-/// discards everything, keeping only the position: an abandoned book neither grows nor
-/// reports a full disk a second time.
-struct Output<W> {
-    inner: W,
-    dead: Rc<Cell<bool>>,
-    pos: u64,
-    len: u64,
-}
-
-impl<W: Write> Write for Output<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = if self.dead.get() {
-            buf.len()
-        } else {
-            self.inner.write(buf).inspect_err(|_| self.dead.set(true))?
-        };
-        self.pos += n as u64;
-        self.len = self.len.max(self.pos);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.dead.get() {
-            Ok(())
-        } else {
-            self.inner.flush().inspect_err(|_| self.dead.set(true))
-        }
-    }
-}
-
-impl<W: Seek> Seek for Output<W> {
-    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
-        if !self.dead.get() {
-            self.pos = self.inner.seek(to).inspect_err(|_| self.dead.set(true))?;
-            return Ok(self.pos);
-        }
-        self.pos = match to {
-            SeekFrom::Start(n) => n,
-            SeekFrom::End(d) => self.len.saturating_add_signed(d),
-            SeekFrom::Current(d) => self.pos.saturating_add_signed(d),
-        };
-        Ok(self.pos)
-    }
-}
-
-/// Marks the output dead when dropped, unless the book was finished.
-struct Abandon(Rc<Cell<bool>>);
-
-impl Drop for Abandon {
-    fn drop(&mut self) {
-        self.0.set(true);
-    }
 }
 
 /// A chapter's zip entries, compressed ahead of time — on any thread — by [`prepare`].
 pub struct Prepared {
     id: String,
     href: String,
-    page: PreparedZipFile,
+    page: ZipEntry,
     /// The chapter's images: media types and names for the OPF, and their compressed entries.
-    resources: Vec<(Resource, PreparedZipFile)>,
+    resources: Vec<(Resource, ZipEntry)>,
 }
 
 /// Compresses a chapter's page and images, ready for [`EpubWriter::add`]. Compression is most
 /// of the cost of writing a book, and this is where it happens, in parallel.
-pub fn prepare(meta: &BookMeta, chapter: &Chapter) -> Result<Prepared, AssembleError> {
+pub fn prepare(meta: &BookMeta, chapter: &Chapter) -> Prepared {
     debug_assert!(
         !chapter.body.contains('\0'),
         "unsettled link markers in {}",
@@ -133,108 +70,70 @@ pub fn prepare(meta: &BookMeta, chapter: &Chapter) -> Result<Prepared, AssembleE
     );
     let href = chapter.href();
     let lang = chapter.language.as_deref().unwrap_or(&meta.language);
-    // Head, body and tail go in one after another: the body is not copied.
-    let mut page = ZipFileBuilder::new(
+    let head = pages::page_head(lang, &chapter.title, "essay", 1);
+    let page = ZipEntry::deflated(
         format!("{ROOT}/{href}"),
-        options(CompressionMethod::Deflated),
-    )?;
-    page.write_all(pages::page_head(lang, &chapter.title, "essay", 1).as_bytes())?;
-    page.write_all(chapter.body.as_bytes())?;
-    page.write_all(pages::PAGE_TAIL.as_bytes())?;
+        &[
+            head.as_bytes(),
+            chapter.body.as_bytes(),
+            pages::PAGE_TAIL.as_bytes(),
+        ],
+    );
     let resources = chapter
         .resources
         .iter()
         .map(|r| {
-            let file = PreparedZipFile::from_data(
-                format!("{ROOT}/{}", r.href),
-                options(method_for(r.media_type)),
-                &r.data,
-            )?;
-            Ok((
-                Resource {
-                    data: Default::default(),
-                    ..r.clone()
-                },
-                file,
-            ))
+            let entry = ZipEntry::for_media(format!("{ROOT}/{}", r.href), r.media_type, &r.data);
+            let summary = Resource {
+                data: Default::default(),
+                ..r.clone()
+            };
+            (summary, entry)
         })
-        .collect::<Result<_, AssembleError>>()?;
-    Ok(Prepared {
+        .collect();
+    Prepared {
         id: chapter.id.clone(),
         href,
-        page: page.finish()?,
+        page,
         resources,
-    })
-}
-
-/// Raster images are compressed already; deflating them again costs time for nothing.
-fn method_for(media_type: &str) -> CompressionMethod {
-    if media_type == "image/svg+xml" || media_type.starts_with("text/") {
-        CompressionMethod::Deflated
-    } else {
-        CompressionMethod::Stored
     }
 }
 
-fn options(method: CompressionMethod) -> SimpleFileOptions {
-    let options = SimpleFileOptions::default()
-        .compression_method(method)
-        .last_modified_time(DateTime::default())
-        .unix_permissions(0o644);
-    match method {
-        CompressionMethod::Deflated => options.compression_level(Some(6)),
-        _ => options,
-    }
-}
-
-impl<W: Write + Seek> EpubWriter<W> {
+impl<W: Write> EpubWriter<W> {
     /// Starts the container: `mimetype` and `META-INF/container.xml`.
-    pub fn new(mut out: W) -> Result<Self, AssembleError> {
-        let dead = Rc::new(Cell::new(false));
-        let pos = out.stream_position()?;
-        let output = Output {
-            inner: out,
-            dead: dead.clone(),
-            pos,
-            len: pos,
-        };
-        let mut zip = ZipWriter::new(output);
-        zip.start_file("mimetype", options(CompressionMethod::Stored))?;
-        zip.write_all(b"application/epub+zip")?;
-        zip.start_file(
-            "META-INF/container.xml",
-            options(CompressionMethod::Deflated),
-        )?;
-        write!(
-            zip,
+    pub fn new(out: W) -> Result<Self, AssembleError> {
+        let mut zip = ZipOut::new(out);
+        zip.add(&ZipEntry::stored(
+            "mimetype".into(),
+            b"application/epub+zip".to_vec(),
+        ))?;
+        let container = format!(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
              <container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n\
              <rootfiles>\n<rootfile full-path=\"{ROOT}/content.opf\" media-type=\"application/oebps-package+xml\"/>\n\
              </rootfiles>\n</container>\n"
-        )?;
+        );
+        zip.add(&ZipEntry::deflated(
+            "META-INF/container.xml".into(),
+            &[container.as_bytes()],
+        ))?;
         Ok(EpubWriter {
-            _abandon: Abandon(dead),
             zip,
             items: Vec::new(),
             written: HashSet::new(),
         })
     }
 
-    fn file(
-        &mut self,
-        href: &str,
-        method: CompressionMethod,
-        data: &[u8],
-    ) -> Result<(), AssembleError> {
-        self.zip
-            .start_file(format!("{ROOT}/{href}"), options(method))?;
-        self.zip.write_all(data)?;
+    /// Writes one file of the package (under `EPUB/`), compressed as its media type asks.
+    fn file(&mut self, href: &str, media_type: &str, data: &[u8]) -> Result<(), AssembleError> {
+        let entry = ZipEntry::for_media(format!("{ROOT}/{href}"), media_type, data);
+        self.zip.add(&entry)?;
         Ok(())
     }
 
     /// Writes a chapter's page and its images.
     pub fn chapter(&mut self, meta: &BookMeta, chapter: &Chapter) -> Result<(), AssembleError> {
-        self.add(prepare(meta, chapter)?)
+        self.add(prepare(meta, chapter))
     }
 
     /// Writes a chapter compressed ahead of time by [`prepare`]: a copy, no compression.
@@ -245,7 +144,7 @@ impl<W: Write + Seek> EpubWriter<W> {
             page,
             resources,
         } = prepared;
-        self.zip.add_prepared_file(page)?;
+        self.zip.add(&page)?;
         self.items.push(Item {
             id: format!("ch-{id}"),
             href,
@@ -255,7 +154,7 @@ impl<W: Write + Seek> EpubWriter<W> {
         for (r, file) in resources {
             // An image shared by several essays is packed once.
             if self.written.insert(r.href.clone()) {
-                self.zip.add_prepared_file(file)?;
+                self.zip.add(&file)?;
                 let id = format!("res-{}", self.written.len());
                 self.items.push(Item {
                     id,
@@ -276,7 +175,7 @@ impl<W: Write + Seek> EpubWriter<W> {
         if !self.written.insert(r.href.clone()) {
             return Ok(());
         }
-        self.file(&r.href, method_for(r.media_type), &r.data)?;
+        self.file(&r.href, r.media_type, &r.data)?;
         let id = if properties == Some("cover-image") {
             "cover-image".to_string()
         } else {
@@ -318,7 +217,7 @@ impl<W: Write + Seek> EpubWriter<W> {
         let mut front: Vec<Item> = Vec::new();
         let mut page =
             |id: &str, href: String, text: String, this: &mut Self| -> Result<(), AssembleError> {
-                this.file(&href, CompressionMethod::Deflated, text.as_bytes())?;
+                this.file(&href, XHTML, text.as_bytes())?;
                 front.push(Item {
                     id: id.to_string(),
                     href,
@@ -353,7 +252,7 @@ impl<W: Write + Seek> EpubWriter<W> {
         )?;
         let mut back_items = Vec::new();
         for g in &back_matter {
-            self.file(&g.href(), CompressionMethod::Deflated, g.xhtml.as_bytes())?;
+            self.file(&g.href(), XHTML, g.xhtml.as_bytes())?;
             back_items.push(Item {
                 id: g.id.to_string(),
                 href: g.href(),
@@ -366,12 +265,10 @@ impl<W: Write + Seek> EpubWriter<W> {
         }
         if !book.fonts.is_empty() {
             // Apple Books uses a book's own fonts only when this file asks it to.
-            self.zip.start_file(
-                "META-INF/com.apple.ibooks.display-options.xml",
-                options(CompressionMethod::Deflated),
-            )?;
-            self.zip
-                .write_all(crate::fonts::APPLE_DISPLAY_OPTIONS.as_bytes())?;
+            self.zip.add(&ZipEntry::deflated(
+                "META-INF/com.apple.ibooks.display-options.xml".into(),
+                &[crate::fonts::APPLE_DISPLAY_OPTIONS.as_bytes()],
+            ))?;
         }
         let mut part_items = Vec::new();
         for (n, entry) in book
@@ -383,11 +280,7 @@ impl<W: Write + Seek> EpubWriter<W> {
             if let Entry::Part { title, .. } = entry {
                 let id = part_id(n + 1);
                 let href = chapter_href(&id);
-                self.file(
-                    &href,
-                    CompressionMethod::Deflated,
-                    pages::part(meta, &id, title).as_bytes(),
-                )?;
+                self.file(&href, XHTML, pages::part(meta, &id, title).as_bytes())?;
                 part_items.push(Item {
                     id,
                     href,
@@ -396,11 +289,7 @@ impl<W: Write + Seek> EpubWriter<W> {
                 });
             }
         }
-        self.file(
-            pages::STYLESHEET,
-            CompressionMethod::Deflated,
-            book.css.as_bytes(),
-        )?;
+        self.file(pages::STYLESHEET, "text/css", book.css.as_bytes())?;
 
         let first = matter::body_start(book.contents, &by_id)
             .or_else(|| outline.first_href().map(str::to_string))
@@ -473,12 +362,12 @@ impl<W: Write + Seek> EpubWriter<W> {
         }
         self.file(
             "nav.xhtml",
-            CompressionMethod::Deflated,
+            XHTML,
             nav::nav(meta, labels, &outline, &landmarks).as_bytes(),
         )?;
         self.file(
             "toc.ncx",
-            CompressionMethod::Deflated,
+            "application/x-dtbncx+xml",
             nav::ncx(meta, &outline).as_bytes(),
         )?;
 
@@ -589,16 +478,10 @@ impl<W: Write + Seek> EpubWriter<W> {
         );
         self.file(
             "content.opf",
-            CompressionMethod::Deflated,
+            "application/oebps-package+xml",
             package.as_bytes(),
         )?;
-        let output = self.zip.finish()?;
-        if output.dead.get() {
-            return Err(AssembleError::Io(std::io::Error::other(
-                "an earlier write failed",
-            )));
-        }
-        Ok(output.inner)
+        Ok(self.zip.finish()?)
     }
 }
 

@@ -303,11 +303,54 @@ fn heading_at(events: &[(Event<'_>, std::ops::Range<usize>)], i: usize) -> Optio
     })
 }
 
+/// An essay's anchors (name a link may use → id in the file), kept from the moment the essay is
+/// converted until every link into it is settled: packed into one string sorted by name, since
+/// a book of thousands of essays holds them all at once and a map per essay costs several
+/// times its text.
+#[derive(Debug, Default)]
+pub struct Anchors {
+    /// `name\0id\0` for each anchor.
+    text: String,
+    /// Where each entry starts in `text`, in the order of names.
+    starts: Vec<usize>,
+}
+
+impl Anchors {
+    pub fn pack(map: HashMap<String, String>) -> Anchors {
+        let mut entries: Vec<(String, String)> = map.into_iter().collect();
+        entries.sort_unstable();
+        let mut text =
+            String::with_capacity(entries.iter().map(|(n, i)| n.len() + i.len() + 2).sum());
+        let mut starts = Vec::with_capacity(entries.len());
+        for (name, id) in entries {
+            starts.push(text.len());
+            text.push_str(&name);
+            text.push('\0');
+            text.push_str(&id);
+            text.push('\0');
+        }
+        Anchors { text, starts }
+    }
+
+    fn entry(&self, start: usize) -> (&str, &str) {
+        let mut parts = self.text[start..].splitn(3, '\0');
+        (parts.next().unwrap_or(""), parts.next().unwrap_or(""))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let i = self
+            .starts
+            .binary_search_by(|&s| self.entry(s).0.cmp(name))
+            .ok()?;
+        Some(self.entry(self.starts[i]).1)
+    }
+}
+
 /// Settles a chapter's links into other essays, now that every essay's anchors are known.
 /// A link to an anchor that does not exist is kept as plain text, with a warning.
 pub fn settle_cross_links(
     chapter: &mut Chapter,
-    anchors: &HashMap<String, HashMap<String, String>>,
+    anchors: &HashMap<String, Anchors>,
     diags: &mut Vec<Diagnostic>,
 ) {
     if chapter.cross_links.is_empty() {
@@ -317,7 +360,9 @@ pub fn settle_cross_links(
     let targets: Vec<Option<String>> = links
         .iter()
         .map(|link| {
-            let found = anchors.get(&link.essay).and_then(|a| writer::lookup(a, &link.fragment));
+            let found = anchors
+                .get(&link.essay)
+                .and_then(|a| writer::lookup(|n| a.get(n), &link.fragment));
             if found.is_none() {
                 diags.push(
                     Diagnostic::warning(

@@ -272,3 +272,18 @@ fn regressions() {
         }
     }
 }
+
+#[test]
+fn packed_anchors_find_every_name_and_nothing_else() {
+    let map: HashMap<String, String> = ["b", "a", "ß", "a-2", ""]
+        .iter()
+        .map(|n| (n.to_string(), format!("essay_{n}")))
+        .collect();
+    let packed = super::Anchors::pack(map.clone());
+    for (name, id) in &map {
+        assert_eq!(packed.get(name), Some(id.as_str()), "{name}");
+    }
+    assert_eq!(packed.get("c"), None);
+    assert_eq!(packed.get("a-"), None);
+    assert_eq!(super::Anchors::default().get("a"), None);
+}

@@ -575,7 +575,7 @@ impl<'a> Writer<'a> {
                         origin: link.origin,
                     });
                 }
-                None => match lookup(&self.anchors, &link.fragment) {
+                None => match lookup(|n| self.anchors.get(n).map(String::as_str), &link.fragment) {
                     Some(id) => replacement.push(Replacement::Tag(open_tag(
                         &format!("#{id}"),
                         link.title.as_deref(),
@@ -740,13 +740,13 @@ enum Replacement {
     Text,
 }
 
-/// The id an anchor name leads to: as written, or as the slug of what was written.
-pub fn lookup<'m>(anchors: &'m HashMap<String, String>, fragment: &str) -> Option<&'m String> {
+/// The id an anchor name leads to, `get` being the essay's anchors: as written, or as the slug
+/// of what was written.
+pub fn lookup<'m>(get: impl Fn(&str) -> Option<&'m str>, fragment: &str) -> Option<&'m str> {
     let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
-    anchors
-        .get(fragment)
-        .or_else(|| anchors.get(decoded.as_ref()))
-        .or_else(|| anchors.get(&slug(&decoded)))
+    get(fragment)
+        .or_else(|| get(decoded.as_ref()))
+        .or_else(|| get(&slug(&decoded)))
 }
 
 pub fn marker(n: usize, open: bool) -> String {

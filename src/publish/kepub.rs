@@ -14,9 +14,9 @@ use std::io::{Read, Seek, Write};
 use std::ops::Range;
 use std::path::Path;
 
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+use zip::{CompressionMethod, ZipArchive};
 
+use crate::assemble::container::{Entry, Method, ZipOut};
 use crate::text::escape_into;
 
 const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
@@ -36,29 +36,38 @@ pub enum KepubError {
 }
 
 /// Writes the Kobo edition of `epub` to `out`.
-pub fn convert<R: Read + Seek, W: Write + Seek>(epub: R, out: W) -> Result<W, KepubError> {
+pub fn convert<R: Read + Seek, W: Write>(epub: R, out: W) -> Result<W, KepubError> {
     let mut archive = ZipArchive::new(epub)?;
     let pages = reading_order(&mut archive)?;
-    let mut zip = ZipWriter::new(out);
-    let options = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(6))
-        .last_modified_time(DateTime::default())
-        .unix_permissions(0o644);
+    let mut zip = ZipOut::new(out);
     for i in 0..archive.len() {
         let name = archive.by_index_raw(i)?.name()?.to_string();
-        if pages.contains(&name) {
+        let entry = if pages.contains(&name) {
             let mut text = String::new();
             archive.by_index(i)?.read_to_string(&mut text)?;
             let page = spans(&text).map_err(|message| KepubError::Page {
                 file: name.clone(),
                 message,
             })?;
-            zip.start_file(name, options)?;
-            zip.write_all(page.as_bytes())?;
+            Entry::deflated(name, &[page.as_bytes()])
         } else {
-            zip.raw_copy_file(archive.by_index_raw(i)?)?;
-        }
+            let mut raw = archive.by_index_raw(i)?;
+            let method = match raw.compression() {
+                CompressionMethod::Stored => Method::Stored,
+                CompressionMethod::Deflated => Method::Deflated,
+                other => {
+                    return Err(KepubError::Page {
+                        file: name,
+                        message: format!("unexpected compression {other}"),
+                    });
+                }
+            };
+            let (crc, size) = (raw.crc32(), raw.size());
+            let mut data = Vec::with_capacity(raw.compressed_size() as usize);
+            raw.read_to_end(&mut data)?;
+            Entry::raw(name, method, crc, size, data)
+        };
+        zip.add(&entry)?;
     }
     Ok(zip.finish()?)
 }
