@@ -280,7 +280,7 @@ pub fn write_book<W: Write>(
             scope.spawn(move || crate::cover::generate(&plan.meta, theme, plan.labels))
         });
         let mut writer = EpubWriter::new(out).map_err(Stop::Output)?;
-        let chapters = convert_all(plan, Some(&mut writer), progress, diags)?;
+        let chapters = convert_all(plan, Some(&mut writer), true, progress, diags)?;
         let cover = match made {
             // Drawing a cover cannot fail; were it ever to panic, the panic goes on.
             Some(job) => Some(job.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
@@ -306,16 +306,20 @@ pub fn write_book<W: Write>(
     })
 }
 
-/// Runs every stage but writing. True when there is no error.
+/// Runs every stage but writing, and counts nothing. True when there is no error.
 pub fn check(path: &Path, diags: &mut Vec<Diagnostic>) -> bool {
-    summaries(path, diags).is_some() && error_count(diags) == 0
+    let Some(plan) = plan(path, diags) else {
+        return false;
+    };
+    let converted = convert_all::<Vec<u8>>(&plan, None, false, &|_, _| {}, diags);
+    converted.is_ok() && error_count(diags) == 0
 }
 
-/// Runs every stage but writing: the plan and the chapters' summaries (bodies dropped), or
-/// `None` when the input has errors.
+/// Runs every stage but writing: the plan and the chapters' summaries (bodies dropped, words
+/// counted), or `None` when the input has errors.
 pub fn summaries(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<(Plan, Vec<Chapter>)> {
     let plan = plan(path, diags)?;
-    let chapters = convert_all::<std::io::Cursor<Vec<u8>>>(&plan, None, &|_, _| {}, diags).ok()?;
+    let chapters = convert_all::<Vec<u8>>(&plan, None, true, &|_, _| {}, diags).ok()?;
     Some((plan, chapters))
 }
 
@@ -436,6 +440,7 @@ struct Queue {
 fn convert_all<W: Write>(
     plan: &Plan,
     mut writer: Option<&mut EpubWriter<W>>,
+    measure: bool,
     progress: Progress,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Chapter>, Stop> {
@@ -484,6 +489,7 @@ fn convert_all<W: Write>(
                         plan,
                         essays[i],
                         ids,
+                        measure,
                         writing && !failed.load(Ordering::Relaxed),
                     );
                     if converted.chapter.is_none() {
@@ -554,6 +560,7 @@ fn convert_one(
     plan: &Plan,
     essay: &manifest::EssayRef,
     ids: &HashMap<String, String>,
+    measure: bool,
     prepare: bool,
 ) -> Converted {
     let mut diags = Vec::new();
@@ -567,6 +574,7 @@ fn convert_one(
             book_language: &plan.meta.language,
             toc_depth: plan.meta.toc_depth,
             labels: plan.labels,
+            measure,
         };
         convert::convert(&ctx, &source.meta, &mut diags)
     });

@@ -49,6 +49,7 @@ impl Fixture {
             book_language: "en",
             toc_depth: 3,
             labels: crate::labels::for_language("en"),
+            measure: true,
         };
         let meta = EssayMeta {
             title: Some("A Title".into()),
