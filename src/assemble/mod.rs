@@ -204,10 +204,10 @@ impl<W: Write> EpubWriter<W> {
                 .iter()
                 .filter(|g| g.in_toc)
                 .map(|g| outline::Node {
-                    title: g.label.to_string(),
+                    title: g.label,
                     title_html: None,
                     href: g.href(),
-                    authors: Vec::new(),
+                    authors: &[],
                     words: None,
                     is_part: false,
                     children: Vec::new(),

@@ -46,7 +46,7 @@ pub fn nav(meta: &BookMeta, labels: &Labels, outline: &Outline, landmarks: &[Lan
 fn nav_list(out: &mut String, nodes: &[Node]) {
     // Iterative: a deeply nested outline cannot exhaust the stack.
     enum Step<'n> {
-        Open(&'n Node),
+        Open(&'n Node<'n>),
         Close,
     }
     out.push_str("<ol>\n");
@@ -58,7 +58,7 @@ fn nav_list(out: &mut String, nodes: &[Node]) {
                     out,
                     "<li><a href=\"{}\">{}</a>",
                     escape(&node.href),
-                    escape(&node.title)
+                    escape(node.title)
                 );
                 if node.children.is_empty() {
                     out.push_str("</li>\n");
@@ -93,9 +93,9 @@ pub fn ncx(meta: &BookMeta, outline: &Outline) -> String {
     // Kindle shows two levels of the NCX: what lies deeper is listed, in reading order, at
     // the second level (the nav document keeps the full tree).
     enum Step<'n> {
-        Open(&'n Node, usize),
+        Open(&'n Node<'n>, usize),
         /// A node below the NCX's depth, listed without its children (they follow it).
-        Leaf(&'n Node),
+        Leaf(&'n Node<'n>),
         Close,
     }
     let mut order = 0;
@@ -112,7 +112,7 @@ pub fn ncx(meta: &BookMeta, outline: &Outline) -> String {
                 let _ = write!(
                     out,
                     "<navPoint id=\"nav-{order}\" playOrder=\"{order}\"><navLabel><text>{}</text></navLabel><content src=\"{}\"/>",
-                    escape(&node.title),
+                    escape(node.title),
                     escape(&node.href)
                 );
                 if level < NCX_DEPTH {
@@ -136,7 +136,7 @@ pub fn ncx(meta: &BookMeta, outline: &Outline) -> String {
                 let _ = writeln!(
                     out,
                     "<navPoint id=\"nav-{order}\" playOrder=\"{order}\"><navLabel><text>{}</text></navLabel><content src=\"{}\"/></navPoint>",
-                    escape(&node.title),
+                    escape(node.title),
                     escape(&node.href)
                 );
             }

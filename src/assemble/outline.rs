@@ -6,23 +6,25 @@ use std::collections::HashMap;
 use crate::book::{Chapter, Entry, TocEntry, chapter_href};
 use crate::text::Words;
 
+/// An entry of the outline. Its texts are borrowed from the chapters' summaries: a book of
+/// thousands of essays does not hold its table of contents twice.
 #[derive(Debug, Clone)]
-pub struct Node {
-    pub title: String,
+pub struct Node<'a> {
+    pub title: &'a str,
     /// The essay title as XHTML (with its italics), for the contents page.
-    pub title_html: Option<String>,
+    pub title_html: Option<&'a str>,
     /// Relative to the package folder: `text/essay.xhtml#id`.
     pub href: String,
-    pub authors: Vec<String>,
+    pub authors: &'a [String],
     /// An essay's length, for its reading time on the contents page.
     pub words: Option<Words>,
     pub is_part: bool,
-    pub children: Vec<Node>,
+    pub children: Vec<Node<'a>>,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Outline {
-    pub nodes: Vec<Node>,
+pub struct Outline<'a> {
+    pub nodes: Vec<Node<'a>>,
 }
 
 /// A part's page: `text/part-1.xhtml`, with the id `part-1`.
@@ -30,15 +32,15 @@ pub fn part_id(n: usize) -> String {
     format!("part-{n}")
 }
 
-impl Outline {
-    pub fn new(entries: &[Entry], chapters: &HashMap<&str, &Chapter>) -> Outline {
-        let essay = |id: &String| -> Option<Node> {
-            let c = chapters.get(id.as_str())?;
+impl<'a> Outline<'a> {
+    pub fn new(entries: &'a [Entry], chapters: &HashMap<&str, &'a Chapter>) -> Outline<'a> {
+        let essay = |id: &String| -> Option<Node<'a>> {
+            let c: &'a Chapter = chapters.get(id.as_str())?;
             Some(Node {
-                title: c.title.clone(),
-                title_html: Some(c.title_html.clone()),
+                title: &c.title,
+                title_html: Some(&c.title_html),
                 href: chapter_href(&c.id),
-                authors: c.authors.clone(),
+                authors: &c.authors,
                 words: Some(c.words),
                 is_part: false,
                 children: nest(&c.id, &c.toc),
@@ -52,10 +54,10 @@ impl Outline {
                 Entry::Part { title, essays } => {
                     parts += 1;
                     Some(Node {
-                        title: title.clone(),
+                        title,
                         title_html: None,
                         href: chapter_href(&part_id(parts)),
-                        authors: Vec::new(),
+                        authors: &[],
                         words: None,
                         is_part: true,
                         children: essays.iter().filter_map(essay).collect(),
@@ -68,7 +70,7 @@ impl Outline {
 
     /// Levels of nesting (1: a flat list).
     pub fn depth(&self) -> usize {
-        fn depth(nodes: &[Node]) -> usize {
+        fn depth(nodes: &[Node<'_>]) -> usize {
             nodes
                 .iter()
                 .map(|n| 1 + depth(&n.children))
@@ -85,11 +87,11 @@ impl Outline {
 }
 
 /// Headings as a tree: each one under the nearest shallower heading before it.
-fn nest(chapter: &str, entries: &[TocEntry]) -> Vec<Node> {
+fn nest<'a>(chapter: &str, entries: &'a [TocEntry]) -> Vec<Node<'a>> {
     // Built bottom-up with an explicit stack, so any sequence of levels nests correctly.
-    let mut stack: Vec<(u8, Node)> = Vec::new();
-    let mut roots: Vec<Node> = Vec::new();
-    let close = |stack: &mut Vec<(u8, Node)>, roots: &mut Vec<Node>| {
+    let mut stack: Vec<(u8, Node<'a>)> = Vec::new();
+    let mut roots: Vec<Node<'a>> = Vec::new();
+    let close = |stack: &mut Vec<(u8, Node<'a>)>, roots: &mut Vec<Node<'a>>| {
         let (_, node) = stack.pop().expect("caller checked");
         match stack.last_mut() {
             Some((_, parent)) => parent.children.push(node),
@@ -103,10 +105,10 @@ fn nest(chapter: &str, entries: &[TocEntry]) -> Vec<Node> {
         stack.push((
             e.level,
             Node {
-                title: e.title.clone(),
+                title: &e.title,
                 title_html: None,
                 href: format!("{}#{}", chapter_href(chapter), e.id),
-                authors: Vec::new(),
+                authors: &[],
                 words: None,
                 is_part: false,
                 children: Vec::new(),
@@ -133,16 +135,14 @@ mod tests {
 
     #[test]
     fn nests_by_level() {
-        let tree = nest(
-            "e",
-            &[
-                entry(2, "a"),
-                entry(3, "a1"),
-                entry(4, "a1x"),
-                entry(2, "b"),
-                entry(4, "b-deep"),
-            ],
-        );
+        let entries = [
+            entry(2, "a"),
+            entry(3, "a1"),
+            entry(4, "a1x"),
+            entry(2, "b"),
+            entry(4, "b-deep"),
+        ];
+        let tree = nest("e", &entries);
         assert_eq!(tree.len(), 2);
         assert_eq!(tree[0].children[0].children[0].title, "a1x");
         assert_eq!(tree[1].children[0].title, "b-deep");

@@ -110,7 +110,7 @@ pub fn contents(meta: &BookMeta, labels: &Labels, outline: &Outline) -> String {
                 body,
                 "<li class=\"toc-part\"><a href=\"{}\">{}</a><ol>",
                 relative(&node.href),
-                escape(&node.title)
+                escape(node.title)
             );
             for essay in &node.children {
                 contents_entry(&mut body, essay, meta, labels);
@@ -143,7 +143,7 @@ fn contents_entry(
         body,
         "<li class=\"toc-essay\"><a href=\"{}\">{}</a>",
         relative(&essay.href),
-        essay.title_html.as_deref().unwrap_or(&escape(&essay.title))
+        essay.title_html.unwrap_or(&escape(essay.title))
     );
     if !essay.authors.is_empty() {
         let names: Vec<String> = essay.authors.iter().map(|a| escape(a)).collect();

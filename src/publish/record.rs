@@ -221,8 +221,8 @@ impl Record {
 fn contents(built: &Built) -> Vec<TocNode> {
     fn node(n: &Node) -> TocNode {
         TocNode {
-            title: n.title.clone(),
-            authors: n.authors.clone(),
+            title: n.title.to_string(),
+            authors: n.authors.to_vec(),
             part: n.is_part,
             children: n.children.iter().map(node).collect(),
         }
