@@ -205,19 +205,7 @@ impl<W: Write> ZipOut<W> {
         let h = &mut self.header;
         h.clear();
         put32(h, LOCAL);
-        put16(h, version);
-        put16(h, flags);
-        put16(h, entry.method.code());
-        put16(h, 0);
-        put16(h, DOS_DATE);
-        put32(h, entry.crc);
-        if big_sizes {
-            put32(h, MAX32 as u32);
-            put32(h, MAX32 as u32);
-        } else {
-            put32(h, csize as u32);
-            put32(h, entry.size as u32);
-        }
+        described(h, entry, version, flags, big_sizes);
         put16(h, name_len);
         put16(h, if big_sizes { 20 } else { 0 });
         h.extend_from_slice(name);
@@ -242,14 +230,7 @@ impl<W: Write> ZipOut<W> {
         let c = &mut self.central;
         put32(c, CENTRAL);
         put16(c, MADE_BY | version);
-        put16(c, version);
-        put16(c, flags);
-        put16(c, entry.method.code());
-        put16(c, 0);
-        put16(c, DOS_DATE);
-        put32(c, entry.crc);
-        put32(c, if big_sizes { MAX32 } else { csize } as u32);
-        put32(c, if big_sizes { MAX32 } else { entry.size } as u32);
+        described(c, entry, version, flags, big_sizes);
         put16(c, name_len);
         put16(
             c,
@@ -312,6 +293,20 @@ impl<W: Write> ZipOut<W> {
         self.out.flush()?;
         Ok(self.out)
     }
+}
+
+/// The fields the local header and the central directory share, from the version needed to
+/// the sizes (which say "see ZIP64" when they do not fit).
+fn described(v: &mut Vec<u8>, entry: &Entry, version: u16, flags: u16, big_sizes: bool) {
+    put16(v, version);
+    put16(v, flags);
+    put16(v, entry.method.code());
+    put16(v, 0);
+    put16(v, DOS_DATE);
+    put32(v, entry.crc);
+    let fit = |n: u64| if big_sizes { MAX32 as u32 } else { n as u32 };
+    put32(v, fit(entry.data.len() as u64));
+    put32(v, fit(entry.size));
 }
 
 fn put16(v: &mut Vec<u8>, n: u16) {
