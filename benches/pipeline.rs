@@ -1,5 +1,5 @@
-//! Benchmarks of the three costs of a build: converting Markdown, compressing chapters, and a
-//! whole build of a collection. `cargo bench --features testing`.
+//! Benchmarks of the costs of a build: converting Markdown, compressing chapters, drawing a
+//! cover, and a whole build of a collection. `cargo bench --features testing`.
 
 use std::hint::black_box;
 
@@ -90,5 +90,27 @@ fn build(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, convert, compress, build);
+fn cover(c: &mut Criterion) {
+    let meta = anthology::book::BookMeta {
+        title: "Heretics".into(),
+        subtitle: Some("Twenty Essays".into()),
+        language: "en".into(),
+        creators: vec![anthology::book::Creator {
+            name: "G. K. Chesterton".into(),
+            role: anthology::book::Role::Author,
+            file_as: None,
+        }],
+        ..Default::default()
+    };
+    let labels = anthology::labels::for_language("en");
+    let mut group = c.benchmark_group("cover");
+    for theme in ["classic", "modern"] {
+        group.bench_function(format!("generate ({theme})"), |b| {
+            b.iter(|| anthology::cover::generate(black_box(&meta), theme, labels));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, convert, compress, build, cover);
 criterion_main!(benches);

@@ -9,9 +9,8 @@
 //! settings: the same book gives the same bytes.
 //!
 //! The layout is recorded as a list of shapes, then painted and encoded a band of rows at a
-//! time: the 12 MB of a whole 1600×2560 picture are never held at once.
+//! time ([`png`]): the 4 MB of a whole 1600×2560 picture are never held at once.
 
-use std::io::Write;
 use std::sync::Arc;
 
 use ab_glyph::{Font, FontRef, OutlinedGlyph, PxScale, ScaleFont, point};
@@ -19,9 +18,11 @@ use ab_glyph::{Font, FontRef, OutlinedGlyph, PxScale, ScaleFont, point};
 use crate::book::{BookMeta, Resource, Role};
 use crate::labels::Labels;
 
+mod png;
+
 /// EB Garamond 12, regular and italic (SIL Open Font License 1.1).
-pub const TYPEFACE: &[u8] = include_bytes!("../assets/fonts/EBGaramond12-Regular.otf");
-pub const TYPEFACE_ITALIC: &[u8] = include_bytes!("../assets/fonts/EBGaramond12-Italic.otf");
+pub const TYPEFACE: &[u8] = include_bytes!("../../assets/fonts/EBGaramond12-Regular.otf");
+pub const TYPEFACE_ITALIC: &[u8] = include_bytes!("../../assets/fonts/EBGaramond12-Italic.otf");
 
 pub const WIDTH: u32 = 1600;
 pub const HEIGHT: u32 = 2560;
@@ -155,8 +156,15 @@ enum Shape {
         h: u32,
         colour: Rgb,
     },
-    /// A glyph, outlined and placed, in the colour `ink`.
-    Glyph { outline: OutlinedGlyph, ink: Rgb },
+    /// A glyph in the colour `ink`, rasterised once: its coverage (0 to 255) of the `w` pixels
+    /// a row from (`x`, `y`) down, which may reach outside the picture.
+    Glyph {
+        x: i64,
+        y: i64,
+        w: usize,
+        coverage: Vec<u8>,
+        ink: Rgb,
+    },
 }
 
 /// Rows painted and encoded at a time.
@@ -212,6 +220,22 @@ impl Level {
             }
         }
         palette
+    }
+}
+
+fn rasterise(outline: &OutlinedGlyph, ink: Rgb) -> Shape {
+    let bounds = outline.px_bounds();
+    let w = bounds.width() as usize;
+    let mut coverage = vec![0; w * bounds.height() as usize];
+    outline.draw(|x, y, c| {
+        coverage[y as usize * w + x as usize] = (c.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
+    });
+    Shape::Glyph {
+        x: bounds.min.x as i64,
+        y: bounds.min.y as i64,
+        w,
+        coverage,
+        ink,
     }
 }
 
@@ -283,7 +307,7 @@ impl Canvas<'_> {
         }
         for glyph in glyphs {
             if let Some(outline) = self.font(italic).outline_glyph(glyph) {
-                self.shapes.push(Shape::Glyph { outline, ink });
+                self.shapes.push(rasterise(&outline, ink));
             }
         }
     }
@@ -523,70 +547,55 @@ fn lozenge(c: &mut Canvas, cx: u32, cy: u32, r: u32, colour: Rgb) {
     }
 }
 
-/// Paints the rows from `top` into `band` (`WIDTH` pixels a row, each a [`Level`]), which
-/// holds the background. `inks` are the two colours drawn with.
-fn paint(shapes: &[Shape], top: u32, band: &mut [u8], inks: [Rgb; 2]) {
-    let row = WIDTH as usize;
-    let rows = (band.len() / row) as u32;
+/// Paints the rows from `top` into `band`, which holds the background. `inks` are the two
+/// colours drawn with.
+fn paint(shapes: &[Shape], top: u32, band: &mut png::Band, inks: [Rgb; 2]) {
+    let rows = band.rows() as u32;
     let slot = |colour: &Rgb| usize::from(inks[0] != *colour);
     for shape in shapes {
         match shape {
             Shape::Rect { x, y, w, h, colour } => {
                 let solid = Level::solid(slot(colour));
                 for yy in (*y).max(top)..(y + h).min(top + rows) {
-                    let start = (yy - top) as usize * row + *x as usize;
-                    band[start..start + *w as usize].fill(solid);
+                    band.row_mut((yy - top) as usize)[*x as usize..(x + w) as usize].fill(solid);
                 }
             }
-            Shape::Glyph { outline, ink } => {
-                let bounds = outline.px_bounds();
-                if bounds.max.y < top as f32 || bounds.min.y >= (top + rows) as f32 {
-                    continue;
-                }
+            Shape::Glyph {
+                x,
+                y,
+                w,
+                coverage,
+                ink,
+            } => {
                 let slot = slot(ink);
-                outline.draw(|gx, gy, coverage| {
-                    let px_x = bounds.min.x as i64 + i64::from(gx);
-                    let px_y = bounds.min.y as i64 + i64::from(gy) - i64::from(top);
-                    let (Ok(px_x), Ok(px_y)) = (u32::try_from(px_x), u32::try_from(px_y)) else {
-                        return;
-                    };
-                    if px_x >= WIDTH || px_y >= rows || coverage <= 0.0 {
-                        return;
+                // The glyph's columns and rows that fall in the picture and in the band.
+                let left = (-x).clamp(0, *w as i64) as usize;
+                let right = (i64::from(WIDTH) - x).clamp(0, *w as i64) as usize;
+                let glyph_rows = (coverage.len() / (*w).max(1)) as i64;
+                let first = (i64::from(top) - y).clamp(0, glyph_rows);
+                let last = (i64::from(top + rows) - y).clamp(0, glyph_rows);
+                for gy in first..last {
+                    let row = band.row_mut((y + gy - i64::from(top)) as usize);
+                    let cells = &coverage[gy as usize * w..][left..right];
+                    let pixels = &mut row[(x + left as i64) as usize..][..cells.len()];
+                    for (pixel, &c) in pixels.iter_mut().zip(cells) {
+                        if c > 0 {
+                            *pixel = Level::over(*pixel, slot, f32::from(c) / 255.0);
+                        }
                     }
-                    let pixel = &mut band[px_y as usize * row + px_x as usize];
-                    *pixel = Level::over(*pixel, slot, coverage.min(1.0));
-                });
+                }
             }
         }
     }
 }
 
-/// PNG, with fixed settings: the same pixels always give the same bytes. Painted and
-/// compressed [`BAND`] rows at a time.
+/// The PNG: painted and compressed [`BAND`] rows at a time.
 fn encode(shapes: &[Shape], d: &Design) -> Vec<u8> {
     let inks = [d.ink, d.accent];
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, WIDTH, HEIGHT);
-    encoder.set_color(png::ColorType::Indexed);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_palette(Level::palette(d.background, inks));
-    encoder.set_compression(png::Compression::Fast);
-    encoder.set_filter(png::Filter::Sub);
-    let mut band = vec![0; WIDTH as usize * BAND as usize];
-    // Writing into memory cannot fail for an image of a valid size.
-    let written = encoder.write_header().and_then(|mut writer| {
-        let mut stream = writer.stream_writer()?;
-        for top in (0..HEIGHT).step_by(BAND as usize) {
-            let rows = BAND.min(HEIGHT - top) as usize;
-            let band = &mut band[..WIDTH as usize * rows];
-            band.fill(0);
-            paint(shapes, top, band, inks);
-            stream.write_all(band)?;
-        }
-        stream.finish()
-    });
-    debug_assert!(written.is_ok(), "{written:?}");
-    out
+    let palette = Level::palette(d.background, inks);
+    png::indexed(WIDTH, HEIGHT, &palette, BAND, |top, band| {
+        paint(shapes, top, band, inks);
+    })
 }
 
 #[cfg(test)]
