@@ -203,15 +203,7 @@ impl<W: Write> EpubWriter<W> {
             back_matter
                 .iter()
                 .filter(|g| g.in_toc)
-                .map(|g| outline::Node {
-                    title: g.label,
-                    title_html: None,
-                    href: g.href(),
-                    authors: &[],
-                    words: None,
-                    is_part: false,
-                    children: Vec::new(),
-                }),
+                .map(|g| outline::Node::leaf(g.label, g.href())),
         );
 
         let mut front: Vec<Item> = Vec::new();

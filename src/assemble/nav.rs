@@ -43,32 +43,24 @@ pub fn nav(meta: &BookMeta, labels: &Labels, outline: &Outline, landmarks: &[Lan
     out
 }
 
+/// The nested lists of `nodes`. Recursive: an outline is at most seven deep (a part, an
+/// essay, five levels of headings).
 fn nav_list(out: &mut String, nodes: &[Node]) {
-    // Iterative: a deeply nested outline cannot exhaust the stack.
-    enum Step<'n> {
-        Open(&'n Node<'n>),
-        Close,
-    }
     out.push_str("<ol>\n");
-    let mut stack: Vec<Step> = nodes.iter().rev().map(Step::Open).collect();
-    while let Some(step) = stack.pop() {
-        match step {
-            Step::Open(node) => {
-                let _ = write!(
-                    out,
-                    "<li><a href=\"{}\">{}</a>",
-                    escape(&node.href),
-                    escape(node.title)
-                );
-                if node.children.is_empty() {
-                    out.push_str("</li>\n");
-                } else {
-                    out.push_str("\n<ol>\n");
-                    stack.push(Step::Close);
-                    stack.extend(node.children.iter().rev().map(Step::Open));
-                }
-            }
-            Step::Close => out.push_str("</ol>\n</li>\n"),
+    for node in nodes {
+        let _ = write!(
+            out,
+            "<li><a href=\"{}\">{}</a>",
+            escape(&node.href),
+            escape(node.title)
+        );
+        let children = node.children();
+        if children.is_empty() {
+            out.push_str("</li>\n");
+        } else {
+            out.push('\n');
+            nav_list(out, &children);
+            out.push_str("</li>\n");
         }
     }
     out.push_str("</ol>\n");
@@ -92,57 +84,31 @@ pub fn ncx(meta: &BookMeta, outline: &Outline) -> String {
     );
     // Kindle shows two levels of the NCX: what lies deeper is listed, in reading order, at
     // the second level (the nav document keeps the full tree).
-    enum Step<'n> {
-        Open(&'n Node<'n>, usize),
-        /// A node below the NCX's depth, listed without its children (they follow it).
-        Leaf(&'n Node<'n>),
-        Close,
-    }
     let mut order = 0;
-    let mut stack: Vec<Step> = outline
-        .nodes
-        .iter()
-        .rev()
-        .map(|n| Step::Open(n, 1))
-        .collect();
-    while let Some(step) = stack.pop() {
-        match step {
-            Step::Open(node, level) => {
-                order += 1;
-                let _ = write!(
-                    out,
-                    "<navPoint id=\"nav-{order}\" playOrder=\"{order}\"><navLabel><text>{}</text></navLabel><content src=\"{}\"/>",
-                    escape(node.title),
-                    escape(&node.href)
-                );
-                if level < NCX_DEPTH {
-                    out.push('\n');
-                    stack.push(Step::Close);
-                    stack.extend(node.children.iter().rev().map(|c| Step::Open(c, level + 1)));
-                } else {
-                    out.push_str("</navPoint>\n");
-                    // Its descendants follow it as siblings, in order.
-                    let mut flat: Vec<&Node> = Vec::new();
-                    let mut pending: Vec<&Node> = node.children.iter().rev().collect();
-                    while let Some(n) = pending.pop() {
-                        flat.push(n);
-                        pending.extend(n.children.iter().rev());
-                    }
-                    stack.extend(flat.into_iter().rev().map(Step::Leaf));
-                }
-            }
-            Step::Leaf(node) => {
-                order += 1;
-                let _ = writeln!(
-                    out,
-                    "<navPoint id=\"nav-{order}\" playOrder=\"{order}\"><navLabel><text>{}</text></navLabel><content src=\"{}\"/></navPoint>",
-                    escape(node.title),
-                    escape(&node.href)
-                );
-            }
-            Step::Close => out.push_str("</navPoint>\n"),
-        }
-    }
+    nav_points(&mut out, &outline.nodes, 1, &mut order);
     out.push_str("</navMap>\n</ncx>\n");
     out
+}
+
+/// The NCX's points for `nodes` at `level`; below [`NCX_DEPTH`], a node's descendants follow
+/// it as its siblings.
+fn nav_points(out: &mut String, nodes: &[Node], level: usize, order: &mut usize) {
+    for node in nodes {
+        *order += 1;
+        let _ = write!(
+            out,
+            "<navPoint id=\"nav-{order}\" playOrder=\"{order}\"><navLabel><text>{}</text></navLabel><content src=\"{}\"/>",
+            escape(node.title),
+            escape(&node.href)
+        );
+        let children = node.children();
+        if level < NCX_DEPTH {
+            out.push('\n');
+            nav_points(out, &children, level + 1, order);
+            out.push_str("</navPoint>\n");
+        } else {
+            out.push_str("</navPoint>\n");
+            nav_points(out, &children, level, order);
+        }
+    }
 }

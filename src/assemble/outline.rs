@@ -1,6 +1,11 @@
 //! The book's outline — parts → essays → headings — built once and read by the contents
 //! page, `nav.xhtml` and `toc.ncx`, so that the three always agree.
+//!
+//! Parts and essays are held; an essay's headings become nodes only while they are read
+//! ([`Node::children`]): a book of thousands of essays with a dozen sections each does not
+//! hold a node for every section, only the summaries it already has.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::book::{Chapter, Entry, TocEntry, chapter_href};
@@ -19,7 +24,43 @@ pub struct Node<'a> {
     /// An essay's length, for its reading time on the contents page.
     pub words: Option<Words>,
     pub is_part: bool,
-    pub children: Vec<Node<'a>>,
+    /// The children it holds: a part's essays, a heading's subheadings.
+    held: Vec<Node<'a>>,
+    /// An essay's headings, and the chapter they are in.
+    headings: Option<(&'a str, &'a [TocEntry])>,
+}
+
+impl<'a> Node<'a> {
+    /// The nodes under this one: a part's essays, an essay's headings (nested by level, at
+    /// most five deep: `h2` to `h6`), a heading's subheadings.
+    pub fn children(&self) -> Cow<'_, [Node<'a>]> {
+        match self.headings {
+            Some((chapter, toc)) => Cow::Owned(nest(chapter, toc)),
+            None => Cow::Borrowed(&self.held),
+        }
+    }
+
+    /// A node with nothing under it yet: a heading, a page of the back matter.
+    pub fn leaf(title: &'a str, href: String) -> Node<'a> {
+        Node {
+            title,
+            title_html: None,
+            href,
+            authors: &[],
+            words: None,
+            is_part: false,
+            held: Vec::new(),
+            headings: None,
+        }
+    }
+
+    /// Levels of nesting below and including this node.
+    fn depth(&self) -> usize {
+        match self.headings {
+            Some((_, toc)) => 1 + heading_depth(toc),
+            None => 1 + self.held.iter().map(Node::depth).max().unwrap_or(0),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -43,7 +84,8 @@ impl<'a> Outline<'a> {
                 authors: &c.authors,
                 words: Some(c.words),
                 is_part: false,
-                children: nest(&c.id, &c.toc),
+                held: Vec::new(),
+                headings: (!c.toc.is_empty()).then_some((c.id.as_str(), c.toc.as_slice())),
             })
         };
         let mut parts = 0;
@@ -60,7 +102,8 @@ impl<'a> Outline<'a> {
                         authors: &[],
                         words: None,
                         is_part: true,
-                        children: essays.iter().filter_map(essay).collect(),
+                        held: essays.iter().filter_map(essay).collect(),
+                        headings: None,
                     })
                 }
             })
@@ -70,14 +113,7 @@ impl<'a> Outline<'a> {
 
     /// Levels of nesting (1: a flat list).
     pub fn depth(&self) -> usize {
-        fn depth(nodes: &[Node<'_>]) -> usize {
-            nodes
-                .iter()
-                .map(|n| 1 + depth(&n.children))
-                .max()
-                .unwrap_or(0)
-        }
-        depth(&self.nodes)
+        self.nodes.iter().map(Node::depth).max().unwrap_or(0)
     }
 
     /// The first page of the body (the first part or essay).
@@ -94,7 +130,7 @@ fn nest<'a>(chapter: &str, entries: &'a [TocEntry]) -> Vec<Node<'a>> {
     let close = |stack: &mut Vec<(u8, Node<'a>)>, roots: &mut Vec<Node<'a>>| {
         let (_, node) = stack.pop().expect("caller checked");
         match stack.last_mut() {
-            Some((_, parent)) => parent.children.push(node),
+            Some((_, parent)) => parent.held.push(node),
             None => roots.push(node),
         }
     };
@@ -104,21 +140,27 @@ fn nest<'a>(chapter: &str, entries: &'a [TocEntry]) -> Vec<Node<'a>> {
         }
         stack.push((
             e.level,
-            Node {
-                title: &e.title,
-                title_html: None,
-                href: format!("{}#{}", chapter_href(chapter), e.id),
-                authors: &[],
-                words: None,
-                is_part: false,
-                children: Vec::new(),
-            },
+            Node::leaf(&e.title, format!("{}#{}", chapter_href(chapter), e.id)),
         ));
     }
     while !stack.is_empty() {
         close(&mut stack, &mut roots);
     }
     roots
+}
+
+/// How deep [`nest`] nests `entries`, without making the nodes.
+fn heading_depth(entries: &[TocEntry]) -> usize {
+    let mut open: Vec<u8> = Vec::new();
+    let mut deepest = 0;
+    for e in entries {
+        while open.last().is_some_and(|level| *level >= e.level) {
+            open.pop();
+        }
+        open.push(e.level);
+        deepest = deepest.max(open.len());
+    }
+    deepest
 }
 
 #[cfg(test)]
@@ -144,8 +186,11 @@ mod tests {
         ];
         let tree = nest("e", &entries);
         assert_eq!(tree.len(), 2);
-        assert_eq!(tree[0].children[0].children[0].title, "a1x");
-        assert_eq!(tree[1].children[0].title, "b-deep");
-        assert_eq!(tree[1].children[0].href, "text/e.xhtml#b-deep");
+        assert_eq!(tree[0].children()[0].children()[0].title, "a1x");
+        assert_eq!(tree[1].children()[0].title, "b-deep");
+        assert_eq!(tree[1].children()[0].href, "text/e.xhtml#b-deep");
+        assert_eq!(heading_depth(&entries), 3);
+        assert_eq!(heading_depth(&entries[3..]), 2);
+        assert_eq!(heading_depth(&[]), 0);
     }
 }

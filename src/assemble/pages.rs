@@ -112,7 +112,7 @@ pub fn contents(meta: &BookMeta, labels: &Labels, outline: &Outline) -> String {
                 relative(&node.href),
                 escape(node.title)
             );
-            for essay in &node.children {
+            for essay in node.children().iter() {
                 contents_entry(&mut body, essay, meta, labels);
             }
             body.push_str("</ol></li>");

@@ -224,7 +224,7 @@ fn contents(built: &Built) -> Vec<TocNode> {
             title: n.title.to_string(),
             authors: n.authors.to_vec(),
             part: n.is_part,
-            children: n.children.iter().map(node).collect(),
+            children: n.children().iter().map(node).collect(),
         }
     }
     let by_id: HashMap<&str, &Chapter> =
