@@ -140,44 +140,50 @@ impl Deflate {
     }
 
     /// Writes the rows `data[stride..]` (`stride` bytes each): the bytes before were written
-    /// already, and those from `floor` on may be referred to. A row the same as the one above
-    /// is one copy; others are matched within the row.
+    /// already, and those from `floor` on may be referred to. Rows the same as the row above
+    /// are copied without looking for matches.
     fn rows(&mut self, data: &[u8], stride: usize, floor: usize) {
         let up_code = distance_code(stride);
         let run_code = distance_code(1);
-        for start in (stride..data.len()).step_by(stride) {
-            let end = start + stride;
-            let above = start - floor >= stride;
-            if above && stride >= MIN_MATCH && data[start..end] == data[start - stride..start] {
-                self.copy(stride, up_code);
-                continue;
-            }
-            let mut i = start;
-            while i < end {
-                let up = if above {
-                    same(&data[i..end], &data[i - stride..])
-                } else {
-                    0
-                };
-                let run = if up < MAX_MATCH && i > floor {
-                    same(&data[i..end], &data[i - 1..])
-                } else {
-                    0
-                };
-                let (len, distance) = if up >= run {
-                    (up, up_code)
-                } else {
-                    (run, run_code)
-                };
-                if len >= MIN_MATCH {
-                    let (bits, n) = self.lengths[len];
-                    self.put(bits | distance.0 << n, n + distance.1);
-                    i += len;
-                } else {
-                    let (bits, n) = self.literals[usize::from(data[i])];
-                    self.put(bits, n);
-                    i += 1;
+        let mut i = stride;
+        while i < data.len() {
+            let above = i - floor >= stride;
+            if above && i.is_multiple_of(stride) && stride >= MIN_MATCH {
+                // Rows the same as the one above them, from here on: one copy.
+                let repeated = data[i..]
+                    .chunks_exact(stride)
+                    .zip(data[i - stride..].chunks_exact(stride))
+                    .take_while(|(row, above)| row == above)
+                    .count();
+                if repeated > 0 {
+                    self.copy(repeated * stride, up_code);
+                    i += repeated * stride;
+                    continue;
                 }
+            }
+            let up = if above {
+                same(&data[i..], &data[i - stride..])
+            } else {
+                0
+            };
+            let run = if up < MAX_MATCH && i > floor {
+                same(&data[i..], &data[i - 1..])
+            } else {
+                0
+            };
+            let (len, distance) = if up >= run {
+                (up, up_code)
+            } else {
+                (run, run_code)
+            };
+            if len >= MIN_MATCH {
+                let (bits, n) = self.lengths[len];
+                self.put(bits | distance.0 << n, n + distance.1);
+                i += len;
+            } else {
+                let (bits, n) = self.literals[usize::from(data[i])];
+                self.put(bits, n);
+                i += 1;
             }
         }
     }
