@@ -7,13 +7,20 @@
 //! keeps, together with its scratch buffers: a book of many small pages does not pay for a
 //! fresh compressor (and its zeroed tables) per page.
 //!
+//! A page written in pieces ([`Spill`]: the contents, nav, NCX and package document) is held
+//! and compressed whole like the others while it is short; past [`SPILL`] bytes it goes through
+//! a streaming deflate instead, so the NCX of a book of 10,000 essays is never held whole.
+//!
 //! What goes into the archive is fixed by the book alone: entries in the order they are
 //! added, DOS time 1980-01-01 00:00, Unix permissions 0644, no archive comment (Kobo reads one
 //! as DRM). ZIP64 records appear only where a size, an offset or the number of entries needs
 //! them.
 
 use std::cell::RefCell;
+use std::fmt;
 use std::io::{self, Write};
+
+use flate2::write::DeflateEncoder;
 
 use libdeflater::{CompressionLvl, Compressor};
 
@@ -156,6 +163,87 @@ impl Entry {
 
 /// Scratch buffers larger than this are not kept from one entry to the next.
 const KEEP: usize = 1 << 20;
+
+/// How much of a [`Spill`] is held before it is streamed.
+pub const SPILL: usize = 256 << 10;
+/// Once streaming, how much is gathered before it goes to the compressor.
+const PIECE: usize = 64 << 10;
+
+/// A text entry written a piece at a time (`write!` into it). Up to [`SPILL`] bytes it is held
+/// and then deflated whole, as [`Entry::deflated`] does; beyond, it is deflated as it comes
+/// (zlib-rs, at the same level), and only its compressed bytes are held. Which of the two a
+/// page takes depends on its length alone, so a book's bytes stay the same from run to run.
+pub struct Spill {
+    name: String,
+    held: String,
+    stream: Option<Stream>,
+}
+
+struct Stream {
+    encoder: DeflateEncoder<Vec<u8>>,
+    crc: libdeflater::Crc,
+    size: u64,
+}
+
+impl Spill {
+    pub fn new(name: String) -> Spill {
+        Spill {
+            name,
+            held: String::new(),
+            stream: None,
+        }
+    }
+
+    /// Sends what is held to the streaming compressor.
+    fn spill(&mut self) -> io::Result<()> {
+        let stream = self.stream.get_or_insert_with(|| Stream {
+            encoder: DeflateEncoder::new(
+                Vec::new(),
+                flate2::Compression::new(LEVEL.unsigned_abs()),
+            ),
+            crc: libdeflater::Crc::new(),
+            size: 0,
+        });
+        stream.write(&self.held)?;
+        self.held.clear();
+        Ok(())
+    }
+
+    /// The entry, compressed.
+    pub fn finish(self) -> io::Result<Entry> {
+        let Spill { name, held, stream } = self;
+        let Some(mut stream) = stream else {
+            return Ok(Entry::deflated(name, &[held.as_bytes()]));
+        };
+        stream.write(&held)?;
+        Ok(Entry {
+            name,
+            method: Method::Deflated,
+            crc: stream.crc.sum(),
+            size: stream.size,
+            data: stream.encoder.finish()?,
+        })
+    }
+}
+
+impl Stream {
+    fn write(&mut self, text: &str) -> io::Result<()> {
+        self.crc.update(text.as_bytes());
+        self.size += text.len() as u64;
+        self.encoder.write_all(text.as_bytes())
+    }
+}
+
+impl fmt::Write for Spill {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.held.push_str(s);
+        let limit = if self.stream.is_some() { PIECE } else { SPILL };
+        if self.held.len() > limit {
+            self.spill().map_err(|_| fmt::Error)?;
+        }
+        Ok(())
+    }
+}
 
 const LOCAL: u32 = 0x0403_4b50;
 const CENTRAL: u32 = 0x0201_4b50;
@@ -384,5 +472,34 @@ mod tests {
                 .join()
                 .unwrap();
         assert_eq!(here, there);
+    }
+
+    #[test]
+    fn a_long_page_written_in_pieces_is_streamed_and_reads_back_whole() {
+        use std::fmt::Write as _;
+        let short = "<li>an entry</li>\n".repeat(100);
+        let mut spill = Spill::new("short".into());
+        let _ = spill.write_str(&short);
+        let held = spill.finish().unwrap();
+        // A short page is the entry a whole buffer makes.
+        let whole = Entry::deflated("short".into(), &[short.as_bytes()]);
+        assert_eq!(archive(&[held]), archive(&[whole]));
+
+        let mut spill = Spill::new("long".into());
+        let mut expected = String::new();
+        for i in 0..60_000 {
+            let _ = writeln!(spill, "<navPoint id=\"nav-{i}\">É {i}</navPoint>");
+            let _ = writeln!(expected, "<navPoint id=\"nav-{i}\">É {i}</navPoint>");
+        }
+        assert!(expected.len() > 4 * SPILL);
+        let bytes = archive(&[spill.finish().unwrap()]);
+        let mut zip = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
+        let mut page = String::new();
+        // The reader checks the CRC and the size against the header's.
+        zip.by_name("long")
+            .unwrap()
+            .read_to_string(&mut page)
+            .unwrap();
+        assert_eq!(page, expected);
     }
 }

@@ -18,7 +18,7 @@ use std::io::Write;
 
 use crate::book::{BookMeta, Chapter, Entry, Resource, Role, chapter_href};
 use crate::labels::Labels;
-use container::{Entry as ZipEntry, ZipOut};
+use container::{Entry as ZipEntry, Spill, ZipOut};
 use opf::{GuideRef, Item, Person};
 use outline::{Outline, part_id};
 
@@ -131,6 +131,19 @@ impl<W: Write> EpubWriter<W> {
         Ok(())
     }
 
+    /// Writes a generated page that may be long (the contents, nav, NCX, package document),
+    /// a piece at a time: see [`Spill`].
+    fn streamed(
+        &mut self,
+        href: &str,
+        write: impl FnOnce(&mut Spill),
+    ) -> Result<(), AssembleError> {
+        let mut spill = Spill::new(format!("{ROOT}/{href}"));
+        write(&mut spill);
+        self.zip.add(&spill.finish()?)?;
+        Ok(())
+    }
+
     /// Writes a chapter's page and its images.
     pub fn chapter(&mut self, meta: &BookMeta, chapter: &Chapter) -> Result<(), AssembleError> {
         self.add(prepare(meta, chapter))
@@ -236,12 +249,14 @@ impl<W: Write> EpubWriter<W> {
         for g in &front_matter {
             page(g.id, g.href(), g.xhtml.clone(), &mut self)?;
         }
-        page(
-            "contents",
-            chapter_href("contents"),
-            pages::contents(meta, labels, &outline),
-            &mut self,
-        )?;
+        let href = chapter_href("contents");
+        self.streamed(&href, |o| pages::contents(o, meta, labels, &outline))?;
+        front.push(Item {
+            id: "contents".into(),
+            href,
+            media_type: XHTML,
+            properties: None,
+        });
         let mut back_items = Vec::new();
         for g in &back_matter {
             self.file(&g.href(), XHTML, g.xhtml.as_bytes())?;
@@ -352,16 +367,10 @@ impl<W: Write> EpubWriter<W> {
                 href,
             });
         }
-        self.file(
-            "nav.xhtml",
-            XHTML,
-            nav::nav(meta, labels, &outline, &landmarks).as_bytes(),
-        )?;
-        self.file(
-            "toc.ncx",
-            "application/x-dtbncx+xml",
-            nav::ncx(meta, &outline).as_bytes(),
-        )?;
+        self.streamed("nav.xhtml", |o| {
+            nav::nav(o, meta, labels, &outline, &landmarks);
+        })?;
+        self.streamed("toc.ncx", |o| nav::ncx(o, meta, &outline))?;
 
         // The manifest lists every file; the spine, the reading order.
         let mut items: Vec<Item> = Vec::new();
@@ -460,19 +469,10 @@ impl<W: Write> EpubWriter<W> {
             images_without_alt: book.chapters.iter().map(|c| c.images_without_alt).sum(),
             certifier: meta.publisher.clone(),
         };
-        let package = opf::package(
-            meta,
-            &people(meta, book.chapters),
-            &access,
-            &items,
-            &spine,
-            &guide,
-        );
-        self.file(
-            "content.opf",
-            "application/oebps-package+xml",
-            package.as_bytes(),
-        )?;
+        let people = people(meta, book.chapters);
+        self.streamed("content.opf", |o| {
+            opf::package(o, meta, &people, &access, &items, &spine, &guide);
+        })?;
         Ok(self.zip.finish()?)
     }
 }

@@ -1,10 +1,10 @@
 //! Navigation documents: `nav.xhtml` (EPUB 3: table of contents and landmarks) and
 //! `toc.ncx` (EPUB 2 readers), both from the same [`Outline`].
 
-use std::fmt::Write as _;
+use std::fmt::Write;
 
 use super::outline::{Node, Outline};
-use super::pages::page;
+use super::pages::{PAGE_TAIL, page_head};
 use crate::book::BookMeta;
 use crate::labels::Labels;
 use crate::text::escape;
@@ -16,37 +16,44 @@ pub struct Landmark<'a> {
     pub href: &'a str,
 }
 
-pub fn nav(meta: &BookMeta, labels: &Labels, outline: &Outline, landmarks: &[Landmark]) -> String {
-    let mut body = format!(
-        "<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\" aria-labelledby=\"toc-title\"><h1 id=\"toc-title\">{}</h1>\n",
+/// Writes `nav.xhtml` into `out`.
+pub fn nav(
+    out: &mut impl Write,
+    meta: &BookMeta,
+    labels: &Labels,
+    outline: &Outline,
+    landmarks: &[Landmark],
+) {
+    let _ = out.write_str(&page_head(&meta.language, labels.contents, "nav", 0));
+    let _ = writeln!(
+        out,
+        "<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\" aria-labelledby=\"toc-title\"><h1 id=\"toc-title\">{}</h1>",
         escape(labels.contents)
     );
-    nav_list(&mut body, &outline.nodes);
-    body.push_str("</nav>\n");
+    nav_list(out, &outline.nodes);
+    let _ = out.write_str("</nav>\n");
     let _ = write!(
-        body,
+        out,
         "<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\" aria-labelledby=\"landmarks-title\"><h2 id=\"landmarks-title\">{}</h2>\n<ol>\n",
         escape(labels.landmarks)
     );
     for l in landmarks {
         let _ = writeln!(
-            body,
+            out,
             "<li><a epub:type=\"{}\" href=\"{}\">{}</a></li>",
             l.kind,
             escape(l.href),
             escape(l.label)
         );
     }
-    body.push_str("</ol>\n</nav>");
-    let mut out = String::new();
-    page(&mut out, &meta.language, labels.contents, "nav", 0, &body);
-    out
+    let _ = out.write_str("</ol>\n</nav>");
+    let _ = out.write_str(PAGE_TAIL);
 }
 
 /// The nested lists of `nodes`. Recursive: an outline is at most seven deep (a part, an
 /// essay, five levels of headings).
-fn nav_list(out: &mut String, nodes: &[Node]) {
-    out.push_str("<ol>\n");
+fn nav_list(out: &mut impl Write, nodes: &[Node]) {
+    let _ = out.write_str("<ol>\n");
     for node in nodes {
         let _ = write!(
             out,
@@ -56,21 +63,22 @@ fn nav_list(out: &mut String, nodes: &[Node]) {
         );
         let children = node.children();
         if children.is_empty() {
-            out.push_str("</li>\n");
+            let _ = out.write_str("</li>\n");
         } else {
-            out.push('\n');
+            let _ = out.write_char('\n');
             nav_list(out, &children);
-            out.push_str("</li>\n");
+            let _ = out.write_str("</li>\n");
         }
     }
-    out.push_str("</ol>\n");
+    let _ = out.write_str("</ol>\n");
 }
 
 /// How many levels the NCX nests: as many as Kindle shows.
 const NCX_DEPTH: usize = 2;
 
-pub fn ncx(meta: &BookMeta, outline: &Outline) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+/// Writes `toc.ncx` into `out`.
+pub fn ncx(out: &mut impl Write, meta: &BookMeta, outline: &Outline) {
+    let _ = out.write_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     let _ = write!(
         out,
         "<ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\" xml:lang=\"{}\">\n<head>\n\
@@ -85,14 +93,13 @@ pub fn ncx(meta: &BookMeta, outline: &Outline) -> String {
     // Kindle shows two levels of the NCX: what lies deeper is listed, in reading order, at
     // the second level (the nav document keeps the full tree).
     let mut order = 0;
-    nav_points(&mut out, &outline.nodes, 1, &mut order);
-    out.push_str("</navMap>\n</ncx>\n");
-    out
+    nav_points(out, &outline.nodes, 1, &mut order);
+    let _ = out.write_str("</navMap>\n</ncx>\n");
 }
 
 /// The NCX's points for `nodes` at `level`; below [`NCX_DEPTH`], a node's descendants follow
 /// it as its siblings.
-fn nav_points(out: &mut String, nodes: &[Node], level: usize, order: &mut usize) {
+fn nav_points(out: &mut impl Write, nodes: &[Node], level: usize, order: &mut usize) {
     for node in nodes {
         *order += 1;
         let _ = write!(
@@ -103,11 +110,11 @@ fn nav_points(out: &mut String, nodes: &[Node], level: usize, order: &mut usize)
         );
         let children = node.children();
         if level < NCX_DEPTH {
-            out.push('\n');
+            let _ = out.write_char('\n');
             nav_points(out, &children, level + 1, order);
-            out.push_str("</navPoint>\n");
+            let _ = out.write_str("</navPoint>\n");
         } else {
-            out.push_str("</navPoint>\n");
+            let _ = out.write_str("</navPoint>\n");
             nav_points(out, &children, level, order);
         }
     }

@@ -1,13 +1,13 @@
 //! The package document (`content.opf`): metadata, manifest, spine and guide.
 
-use std::fmt::Write as _;
+use std::fmt::Write;
 
 use crate::book::{BookMeta, Role};
 use crate::text::escape;
 
 /// Accessibility metadata, derived from what the book holds: a book with an image that has no
 /// alt text does not claim `alternativeText`, nor that text alone suffices.
-fn accessibility(o: &mut String, access: &Access) {
+fn accessibility(o: &mut impl Write, access: &Access) {
     let images = access.images > 0;
     let described = access.images_without_alt == 0;
     let mut meta = |property: &str, value: &str| {
@@ -94,15 +94,16 @@ pub struct Access {
     pub certifier: Option<String>,
 }
 
+/// Writes the package document into `o`.
 pub fn package(
+    o: &mut impl Write,
     meta: &BookMeta,
     people: &[Person],
     access: &Access,
     items: &[Item],
     spine: &[&str],
     guide: &[GuideRef],
-) -> String {
-    let mut o = String::with_capacity(4096);
+) {
     let lang = escape(&meta.language);
     let _ = write!(
         o,
@@ -116,7 +117,7 @@ pub fn package(
         escape(&meta.identifier)
     );
     if meta.identifier.starts_with("urn:isbn:") {
-        o.push_str("<meta refines=\"#pub-id\" property=\"identifier-type\" scheme=\"onix:codelist5\">15</meta>\n");
+        let _ = o.write_str("<meta refines=\"#pub-id\" property=\"identifier-type\" scheme=\"onix:codelist5\">15</meta>\n");
     }
     for (i, other) in meta.other_identifiers.iter().enumerate() {
         let _ = writeln!(
@@ -131,10 +132,11 @@ pub fn package(
         "<dc:title id=\"title\">{}</dc:title>",
         escape(&meta.title)
     );
-    o.push_str("<meta refines=\"#title\" property=\"title-type\">main</meta>\n");
+    let _ = o.write_str("<meta refines=\"#title\" property=\"title-type\">main</meta>\n");
     if let Some(sub) = &meta.subtitle {
         let _ = writeln!(o, "<dc:title id=\"subtitle\">{}</dc:title>", escape(sub));
-        o.push_str("<meta refines=\"#subtitle\" property=\"title-type\">subtitle</meta>\n");
+        let _ =
+            o.write_str("<meta refines=\"#subtitle\" property=\"title-type\">subtitle</meta>\n");
     }
     let _ = writeln!(o, "<dc:language>{lang}</dc:language>");
 
@@ -187,14 +189,15 @@ pub fn package(
         "<meta property=\"dcterms:modified\">{}</meta>",
         escape(&meta.modified)
     );
-    accessibility(&mut o, access);
+    accessibility(o, access);
     if let Some(series) = &meta.series {
         let _ = writeln!(
             o,
             "<meta property=\"belongs-to-collection\" id=\"series\">{}</meta>",
             escape(&series.name)
         );
-        o.push_str("<meta refines=\"#series\" property=\"collection-type\">series</meta>\n");
+        let _ =
+            o.write_str("<meta refines=\"#series\" property=\"collection-type\">series</meta>\n");
         if let Some(p) = &series.position {
             let _ = writeln!(
                 o,
@@ -220,7 +223,7 @@ pub fn package(
         // EPUB 2 readers (and Kindle) find the cover this way.
         let _ = writeln!(o, "<meta name=\"cover\" content=\"{}\"/>", cover.id);
     }
-    o.push_str("</metadata>\n<manifest>\n");
+    let _ = o.write_str("</metadata>\n<manifest>\n");
     for item in items {
         let _ = write!(
             o,
@@ -232,13 +235,13 @@ pub fn package(
         if let Some(p) = item.properties {
             let _ = write!(o, " properties=\"{p}\"");
         }
-        o.push_str("/>\n");
+        let _ = o.write_str("/>\n");
     }
-    o.push_str("</manifest>\n<spine toc=\"ncx\">\n");
+    let _ = o.write_str("</manifest>\n<spine toc=\"ncx\">\n");
     for id in spine {
         let _ = writeln!(o, "<itemref idref=\"{id}\"/>");
     }
-    o.push_str("</spine>\n<guide>\n");
+    let _ = o.write_str("</spine>\n<guide>\n");
     for g in guide {
         let _ = writeln!(
             o,
@@ -248,6 +251,5 @@ pub fn package(
             escape(g.href)
         );
     }
-    o.push_str("</guide>\n</package>\n");
-    o
+    let _ = o.write_str("</guide>\n</package>\n");
 }

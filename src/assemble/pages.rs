@@ -1,7 +1,7 @@
 //! The XHTML pages: the template every page shares, and the pages the assembler writes
 //! itself (cover, title page, contents, part openers).
 
-use std::fmt::Write as _;
+use std::fmt::Write;
 
 use super::outline::Outline;
 use crate::book::{BookMeta, Role};
@@ -99,48 +99,41 @@ pub fn title_page(meta: &BookMeta, labels: &Labels) -> String {
 }
 
 /// The contents page inside the book: parts and essays with their authors.
-pub fn contents(meta: &BookMeta, labels: &Labels, outline: &Outline) -> String {
-    let mut body = format!(
+pub fn contents(out: &mut impl Write, meta: &BookMeta, labels: &Labels, outline: &Outline) {
+    let _ = out.write_str(&page_head(&meta.language, labels.contents, "contents", 1));
+    let _ = write!(
+        out,
         "<section class=\"contents\" aria-labelledby=\"contents-title\"><h1 id=\"contents-title\">{}</h1><ol class=\"contents\">",
         escape(labels.contents)
     );
     for node in &outline.nodes {
         if node.is_part {
             let _ = write!(
-                body,
+                out,
                 "<li class=\"toc-part\"><a href=\"{}\">{}</a><ol>",
                 relative(&node.href),
                 escape(node.title)
             );
             for essay in node.children().iter() {
-                contents_entry(&mut body, essay, meta, labels);
+                contents_entry(out, essay, meta, labels);
             }
-            body.push_str("</ol></li>");
+            let _ = out.write_str("</ol></li>");
         } else {
-            contents_entry(&mut body, node, meta, labels);
+            contents_entry(out, node, meta, labels);
         }
     }
-    body.push_str("</ol></section>");
-    let mut out = String::new();
-    page(
-        &mut out,
-        &meta.language,
-        labels.contents,
-        "contents",
-        1,
-        &body,
-    );
-    out
+    let _ = out.write_str("</ol></section>");
+    let _ = out.write_str(PAGE_TAIL);
 }
 
 fn contents_entry(
-    body: &mut String,
+    out: &mut impl Write,
     essay: &super::outline::Node,
     meta: &BookMeta,
     labels: &Labels,
 ) {
     let _ = write!(
-        body,
+        out,
         "<li class=\"toc-essay\"><a href=\"{}\">{}</a>",
         relative(&essay.href),
         essay.title_html.unwrap_or(&escape(essay.title))
@@ -148,7 +141,7 @@ fn contents_entry(
     if !essay.authors.is_empty() {
         let names: Vec<String> = essay.authors.iter().map(|a| escape(a)).collect();
         let _ = write!(
-            body,
+            out,
             " <span class=\"toc-author\">{}</span>",
             labels.join_names(&names)
         );
@@ -157,7 +150,7 @@ fn contents_entry(
         && let Some(words) = essay.words
     {
         let _ = write!(
-            body,
+            out,
             " <span class=\"toc-reading\">{} {} · {} {}</span>",
             words.minutes(),
             labels.minutes,
@@ -165,7 +158,7 @@ fn contents_entry(
             labels.words
         );
     }
-    body.push_str("</li>");
+    let _ = out.write_str("</li>");
 }
 
 /// `text/x.xhtml` as seen from another page in `text/`.
