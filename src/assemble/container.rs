@@ -177,6 +177,9 @@ pub struct Spill {
     name: String,
     held: String,
     stream: Option<Stream>,
+    /// The first error of the compressor, reported by [`Spill::finish`] (the writers of a
+    /// page ignore `fmt::Error`, since a `String` never returns one).
+    failed: Option<io::Error>,
 }
 
 struct Stream {
@@ -191,6 +194,7 @@ impl Spill {
             name,
             held: String::new(),
             stream: None,
+            failed: None,
         }
     }
 
@@ -211,7 +215,15 @@ impl Spill {
 
     /// The entry, compressed.
     pub fn finish(self) -> io::Result<Entry> {
-        let Spill { name, held, stream } = self;
+        let Spill {
+            name,
+            held,
+            stream,
+            failed,
+        } = self;
+        if let Some(e) = failed {
+            return Err(e);
+        }
         let Some(mut stream) = stream else {
             return Ok(Entry::deflated(name, &[held.as_bytes()]));
         };
@@ -238,8 +250,11 @@ impl fmt::Write for Spill {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.held.push_str(s);
         let limit = if self.stream.is_some() { PIECE } else { SPILL };
-        if self.held.len() > limit {
-            self.spill().map_err(|_| fmt::Error)?;
+        if self.held.len() > limit
+            && let Err(e) = self.spill()
+        {
+            self.failed.get_or_insert(e);
+            return Err(fmt::Error);
         }
         Ok(())
     }
