@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::outline::{Node, Outline};
-use super::pages::{PAGE_TAIL, page_head};
+use super::pages::page_with;
 use crate::book::BookMeta;
 use crate::labels::Labels;
 use crate::text::escape;
@@ -24,30 +24,30 @@ pub fn nav(
     outline: &Outline,
     landmarks: &[Landmark],
 ) {
-    let _ = out.write_str(&page_head(&meta.language, labels.contents, "nav", 0));
-    let _ = writeln!(
-        out,
-        "<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\" aria-labelledby=\"toc-title\"><h1 id=\"toc-title\">{}</h1>",
-        escape(labels.contents)
-    );
-    nav_list(out, &outline.nodes);
-    let _ = out.write_str("</nav>\n");
-    let _ = write!(
-        out,
-        "<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\" aria-labelledby=\"landmarks-title\"><h2 id=\"landmarks-title\">{}</h2>\n<ol>\n",
-        escape(labels.landmarks)
-    );
-    for l in landmarks {
+    page_with(out, &meta.language, labels.contents, "nav", 0, |out| {
         let _ = writeln!(
             out,
-            "<li><a epub:type=\"{}\" href=\"{}\">{}</a></li>",
-            l.kind,
-            escape(l.href),
-            escape(l.label)
+            "<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\" aria-labelledby=\"toc-title\"><h1 id=\"toc-title\">{}</h1>",
+            escape(labels.contents)
         );
-    }
-    let _ = out.write_str("</ol>\n</nav>");
-    let _ = out.write_str(PAGE_TAIL);
+        nav_list(out, &outline.nodes);
+        let _ = out.write_str("</nav>\n");
+        let _ = write!(
+            out,
+            "<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\" aria-labelledby=\"landmarks-title\"><h2 id=\"landmarks-title\">{}</h2>\n<ol>\n",
+            escape(labels.landmarks)
+        );
+        for l in landmarks {
+            let _ = writeln!(
+                out,
+                "<li><a epub:type=\"{}\" href=\"{}\">{}</a></li>",
+                l.kind,
+                escape(l.href),
+                escape(l.label)
+            );
+        }
+        let _ = out.write_str("</ol>\n</nav>");
+    });
 }
 
 /// The nested lists of `nodes`. Recursive: an outline is at most seven deep (a part, an

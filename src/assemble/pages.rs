@@ -13,9 +13,24 @@ pub const STYLESHEET: &str = "styles/book.css";
 /// Writes a whole page around `body`. `depth` is how many folders deep the page sits inside
 /// the package (1 for `text/`), for the stylesheet's relative path.
 pub fn page(out: &mut String, lang: &str, title: &str, body_class: &str, depth: usize, body: &str) {
-    out.push_str(&page_head(lang, title, body_class, depth));
-    out.push_str(body);
-    out.push_str(PAGE_TAIL);
+    page_with(out, lang, title, body_class, depth, |out| {
+        out.push_str(body);
+    });
+}
+
+/// Writes a whole page whose body `body` writes straight into `out`: a long page (the
+/// contents, the nav) is not made whole first and copied.
+pub fn page_with<W: Write>(
+    out: &mut W,
+    lang: &str,
+    title: &str,
+    body_class: &str,
+    depth: usize,
+    body: impl FnOnce(&mut W),
+) {
+    let _ = out.write_str(&page_head(lang, title, body_class, depth));
+    body(out);
+    let _ = out.write_str(PAGE_TAIL);
 }
 
 /// Everything before a page's body (the body is written after it, without copying).
@@ -100,30 +115,30 @@ pub fn title_page(meta: &BookMeta, labels: &Labels) -> String {
 
 /// The contents page inside the book: parts and essays with their authors.
 pub fn contents(out: &mut impl Write, meta: &BookMeta, labels: &Labels, outline: &Outline) {
-    let _ = out.write_str(&page_head(&meta.language, labels.contents, "contents", 1));
-    let _ = write!(
-        out,
-        "<section class=\"contents\" aria-labelledby=\"contents-title\"><h1 id=\"contents-title\">{}</h1><ol class=\"contents\">",
-        escape(labels.contents)
-    );
-    for node in &outline.nodes {
-        if node.is_part {
-            let _ = write!(
-                out,
-                "<li class=\"toc-part\"><a href=\"{}\">{}</a><ol>",
-                relative(&node.href),
-                escape(node.title)
-            );
-            for essay in node.children().iter() {
-                contents_entry(out, essay, meta, labels);
+    page_with(out, &meta.language, labels.contents, "contents", 1, |out| {
+        let _ = write!(
+            out,
+            "<section class=\"contents\" aria-labelledby=\"contents-title\"><h1 id=\"contents-title\">{}</h1><ol class=\"contents\">",
+            escape(labels.contents)
+        );
+        for node in &outline.nodes {
+            if node.is_part {
+                let _ = write!(
+                    out,
+                    "<li class=\"toc-part\"><a href=\"{}\">{}</a><ol>",
+                    relative(&node.href),
+                    escape(node.title)
+                );
+                for essay in node.children().iter() {
+                    contents_entry(out, essay, meta, labels);
+                }
+                let _ = out.write_str("</ol></li>");
+            } else {
+                contents_entry(out, node, meta, labels);
             }
-            let _ = out.write_str("</ol></li>");
-        } else {
-            contents_entry(out, node, meta, labels);
         }
-    }
-    let _ = out.write_str("</ol></section>");
-    let _ = out.write_str(PAGE_TAIL);
+        let _ = out.write_str("</ol></section>");
+    });
 }
 
 fn contents_entry(

@@ -443,38 +443,29 @@ fn centred(c: &mut Canvas, words: &Words, d: &Design) {
     let ornament_h = 140.0;
     let block = title_h + ornament_h + sub_h;
     let mut y = ((HEIGHT as f32 * 0.44) - block / 2.0).max(300.0);
-    if let Some((px, lines)) = &title {
+    // Lines centred one under the other, `leading` sizes apart, the baseline `rise` sizes up.
+    let set = |c: &mut Canvas,
+               (px, lines): &(f32, Vec<Line>),
+               leading: f32,
+               rise: f32,
+               italic: bool,
+               y: &mut f32| {
         for line in lines {
-            y += px * 1.12;
-            c.draw(
-                &line.text,
-                mid - line.width / 2.0,
-                y - px * 0.28,
-                *px,
-                false,
-                0.0,
-                d.ink,
-            );
+            *y += px * leading;
+            let x = mid - line.width / 2.0;
+            c.draw(&line.text, x, *y - px * rise, *px, italic, 0.0, d.ink);
         }
+    };
+    if let Some(title) = &title {
+        set(c, title, 1.12, 0.28, false, &mut y);
     }
     // The ornament: a short rule in the accent colour, with a lozenge at its middle.
     let rule_y = (y + ornament_h / 2.0) as u32;
     c.rect(WIDTH / 2 - 170, rule_y, 340, d.rule.max(4), d.accent);
     lozenge(c, WIDTH / 2, rule_y + d.rule.max(4) / 2, 22, d.accent);
     y += ornament_h;
-    if let Some((px, lines)) = &subtitle {
-        for line in lines {
-            y += px * 1.3;
-            c.draw(
-                &line.text,
-                mid - line.width / 2.0,
-                y - px * 0.3,
-                *px,
-                true,
-                0.0,
-                d.ink,
-            );
-        }
+    if let Some(subtitle) = &subtitle {
+        set(c, subtitle, 1.3, 0.3, true, &mut y);
     }
     if let Some(credit) = &words.credit {
         let text = credit.to_uppercase();

@@ -177,8 +177,7 @@ impl Deflate {
                 (run, run_code)
             };
             if len >= MIN_MATCH {
-                let (bits, n) = self.lengths[len];
-                self.put(bits | distance.0 << n, n + distance.1);
+                self.matched(len, distance);
                 i += len;
             } else {
                 let (bits, n) = self.literals[usize::from(data[i])];
@@ -199,10 +198,15 @@ impl Deflate {
             } else {
                 len - MIN_MATCH
             };
-            let (bits, count) = self.lengths[n];
-            self.put(bits | distance.0 << count, count + distance.1);
+            self.matched(n, distance);
             len -= n;
         }
+    }
+
+    /// One match: its length (3 to 258) and its distance's code.
+    fn matched(&mut self, len: usize, distance: (u64, u32)) {
+        let (bits, n) = self.lengths[len];
+        self.put(bits | distance.0 << n, n + distance.1);
     }
 
     /// Appends the low `len` bits of `value` (at most 32), first bit first.
