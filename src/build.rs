@@ -559,25 +559,26 @@ fn convert_all<W: Write>(
 fn convert_one(
     plan: &Plan,
     essay: &manifest::EssayRef,
-    ids: &HashMap<String, String>,
+    ids: &HashMap<&str, &str>,
     measure: bool,
     prepare: bool,
 ) -> Converted {
     let mut diags = Vec::new();
-    let chapter = manifest::read_essay(essay, &mut diags).and_then(|source| {
-        let ctx = Context {
-            essay_id: &essay.id,
-            essay_rel: &essay.file.rel,
-            root: &plan.collection.root,
-            essays: ids,
-            source: &source.body,
-            book_language: &plan.meta.language,
-            toc_depth: plan.meta.toc_depth,
-            labels: plan.labels,
-            measure,
-        };
-        convert::convert(&ctx, &source.meta, &mut diags)
-    });
+    let chapter =
+        manifest::read_essay(&plan.collection.root, essay, &mut diags).and_then(|source| {
+            let ctx = Context {
+                essay_id: &essay.id,
+                essay_rel: &essay.file.rel,
+                root: &plan.collection.root,
+                essays: ids,
+                source: &source.body,
+                book_language: &plan.meta.language,
+                toc_depth: plan.meta.toc_depth,
+                labels: plan.labels,
+                measure,
+            };
+            convert::convert(&ctx, &source.meta, &mut diags)
+        });
     let mut prepared = None;
     let chapter = chapter.map(|mut c| {
         if c.cross_links.is_empty() {

@@ -11,9 +11,8 @@ pub struct InnerPath {
     /// Canonical absolute path (symlinks resolved), for reading.
     pub abs: PathBuf,
     /// Normalised path relative to the collection, with `/` separators: the file's identity.
+    /// It is shown to the user as [`Root::shown`] makes it.
     pub rel: String,
-    /// How to show it to the user: the collection folder as given, joined with `rel`.
-    pub display: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +116,6 @@ impl Root {
     pub fn file(&self, base: &str, raw: &str) -> Result<InnerPath, PathProblem> {
         let rel = Self::normalise(base, raw)?;
         let joined = self.abs.join(&rel);
-        let display = self.shown(&rel);
         let abs = match joined.canonicalize() {
             Ok(abs) => abs,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -136,7 +134,7 @@ impl Root {
         }
         match std::fs::metadata(&abs) {
             Ok(m) if m.is_dir() => Err(PathProblem::IsDirectory),
-            Ok(m) if m.is_file() => Ok(InnerPath { abs, rel, display }),
+            Ok(m) if m.is_file() => Ok(InnerPath { abs, rel }),
             Ok(_) => Err(PathProblem::Unreadable("not a regular file".into())),
             Err(e) => Err(PathProblem::Unreadable(e.to_string())),
         }

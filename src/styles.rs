@@ -57,7 +57,7 @@ pub fn stylesheet(
 ) -> Option<(String, Vec<Resource>)> {
     let mut css = match &collection.style {
         Style::Theme(theme) => theme.css.to_string(),
-        Style::File(file) => user_file(&file.abs, &file.display, diags)?,
+        Style::File(file) => user_file(&file.abs, &collection.root.shown(&file.rel), diags)?,
     };
     let (fonts, font_css) = crate::fonts::package(&collection.fonts);
     if !font_css.is_empty() {
@@ -65,7 +65,7 @@ pub fn stylesheet(
         css.push_str(&font_css);
     }
     if let Some(extra) = &collection.extra_css {
-        let text = user_file(&extra.abs, &extra.display, diags)?;
+        let text = user_file(&extra.abs, &collection.root.shown(&extra.rel), diags)?;
         css.push_str("\n/* ---- `extra-css` from the manifest. ---- */\n\n");
         css.push_str(&text);
     }

@@ -147,9 +147,9 @@ pub fn resolve(ctx: &Context, href: &str) -> Target {
         Ok(rel) => rel,
         Err(p) => return Target::Drop(LinkProblem::Path(p)),
     };
-    match ctx.essays.get(&rel) {
+    match ctx.essays.get(rel.as_str()) {
         Some(id) => Target::Chapter {
-            essay: id.clone(),
+            essay: id.to_string(),
             fragment,
         },
         None => {

@@ -33,7 +33,7 @@ pub struct Context<'a> {
     pub essay_rel: &'a str,
     pub root: &'a Root,
     /// Every essay of the book: path relative to the collection → essay id.
-    pub essays: &'a HashMap<String, String>,
+    pub essays: &'a HashMap<&'a str, &'a str>,
     pub source: &'a SourceFile,
     pub book_language: &'a str,
     pub toc_depth: u8,

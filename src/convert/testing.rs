@@ -17,7 +17,7 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0
 pub struct Fixture {
     _dir: tempfile::TempDir,
     root: Root,
-    essays: HashMap<String, String>,
+    essays: HashMap<&'static str, &'static str>,
 }
 
 impl Fixture {
@@ -25,10 +25,7 @@ impl Fixture {
         let dir = tempfile::tempdir().expect("a temporary folder");
         std::fs::write(dir.path().join("x.png"), PNG).expect("write x.png");
         let root = Root::new(dir.path()).expect("the temporary folder");
-        let essays = HashMap::from([
-            ("e.md".to_string(), "e".to_string()),
-            ("other.md".to_string(), "other".to_string()),
-        ]);
+        let essays = HashMap::from([("e.md", "e"), ("other.md", "other")]);
         Fixture {
             _dir: dir,
             root,

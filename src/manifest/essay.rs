@@ -11,6 +11,7 @@ use super::raw::{self, FRONT_MATTER_KEYS};
 use super::yaml::Doc;
 use crate::book::{Epigraph, EssayKind, Inline};
 use crate::diag::{Diagnostic, SourceFile, location_in};
+use crate::paths::Root;
 
 /// An essay's metadata: the manifest's overrides, else its front matter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -37,8 +38,8 @@ pub struct EssaySource {
 }
 
 /// Reads and splits an essay. Problems go to `diags`; `None` when the essay cannot be used.
-pub fn read(essay: &EssayRef, diags: &mut Vec<Diagnostic>) -> Option<EssaySource> {
-    let display = &essay.file.display;
+pub fn read(root: &Root, essay: &EssayRef, diags: &mut Vec<Diagnostic>) -> Option<EssaySource> {
+    let display = &root.shown(&essay.file.rel);
     let bytes = match std::fs::read(&essay.file.abs) {
         Ok(b) => b,
         Err(e) => {
@@ -68,14 +69,16 @@ pub fn read(essay: &EssayRef, diags: &mut Vec<Diagnostic>) -> Option<EssaySource
         None => EssayMeta::default(),
     };
     // The manifest's word is final.
-    if let Some(t) = &essay.title {
-        meta.title = Some(t.clone());
-    }
-    if let Some(s) = &essay.subtitle {
-        meta.subtitle = Some(s.clone());
-    }
-    if let Some(a) = &essay.authors {
-        meta.authors = a.clone();
+    if let Some(given) = &essay.given {
+        if let Some(t) = &given.title {
+            meta.title = Some(t.clone());
+        }
+        if let Some(s) = &given.subtitle {
+            meta.subtitle = Some(s.clone());
+        }
+        if let Some(a) = &given.authors {
+            meta.authors = a.clone();
+        }
     }
     meta.kind = essay.kind;
     let body = SourceFile::with_line_offset(display.clone(), body.to_string(), body_line);

@@ -19,7 +19,7 @@ pub use essay::{EssayMeta, EssaySource, decode, read as read_essay};
 pub use foreign::{Data, parse_data, yaml_scalar};
 
 use crate::book::{BookMeta, Creator, EssayKind, Place, Role, Series};
-use crate::diag::{Diagnostic, Location, did_you_mean};
+use crate::diag::{Diagnostic, did_you_mean};
 use crate::fonts::Font;
 use crate::paths::{InnerPath, Root};
 use crate::styles::{self, Theme};
@@ -86,10 +86,18 @@ pub struct EssayRef {
     /// Unique in the book, safe as a file name and as an XML id.
     pub id: String,
     pub file: InnerPath,
+    /// What the manifest says of the essay, over its front matter. Boxed, and `None` for an
+    /// essay listed by its path alone: a manifest may list thousands of essays.
+    pub given: Option<Box<Given>>,
+    pub kind: EssayKind,
+}
+
+/// The title, subtitle and authors the manifest gives an essay.
+#[derive(Debug, Clone, Default)]
+pub struct Given {
     pub title: Option<String>,
     pub subtitle: Option<String>,
     pub authors: Option<Vec<String>>,
-    pub kind: EssayKind,
 }
 
 impl Collection {
@@ -101,9 +109,9 @@ impl Collection {
     }
 
     /// Essay ids by path relative to the collection, for links between essays.
-    pub fn essay_ids(&self) -> HashMap<String, String> {
+    pub fn essay_ids(&self) -> HashMap<&str, &str> {
         self.essays()
-            .map(|e| (e.file.rel.clone(), e.id.clone()))
+            .map(|e| (e.file.rel.as_str(), e.id.as_str()))
             .collect()
     }
 }
@@ -193,6 +201,9 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
     let (doc, value) = parse(&manifest, &text, diags)?;
     let errors_before = crate::diag::error_count(diags);
     let shaped = check_keys(&doc, &value, diags);
+    // Typing parses the text again, with positions for its messages: the untyped tree is
+    // not kept meanwhile (a manifest may list thousands of essays).
+    drop(value);
     let raw: raw::Manifest = match doc.typed() {
         Ok(r) => r,
         Err(d) => {
@@ -350,8 +361,9 @@ struct Validator<'a, 'd> {
     root: &'a Root,
     diags: &'d mut Vec<Diagnostic>,
     used_ids: HashSet<String>,
-    /// Essay files already listed, with where.
-    seen: HashMap<String, Location>,
+    /// Essay files already listed, with the path of their place in the manifest (the
+    /// location is made only for a file listed twice).
+    seen: HashMap<String, String>,
 }
 
 /// Page names the assembler uses itself; an essay may not take them.
@@ -659,7 +671,7 @@ impl Validator<'_, '_> {
             self.error("empty-contents", "`contents` lists no essays", "contents")
                 .help = Some("list the essays' Markdown files under `contents:`".into());
         }
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(raw.len());
         let mut seen = Place::Front;
         for (i, item) in raw.into_iter().enumerate() {
             let path = index("contents", i);
@@ -726,9 +738,8 @@ impl Validator<'_, '_> {
             raw::Item::Part(_) => unreachable!("parts are handled by the caller"),
         };
         let file = self.file(&file_text, &file_path, "essay")?;
-        let here = self.doc.value_at(&file_path);
         if let Some(first) = self.seen.get(&file.rel) {
-            let first = first.clone();
+            let first = self.doc.value_at(first);
             self.error(
                 "duplicate-essay",
                 format!("`{}` is listed twice", file.rel),
@@ -737,7 +748,7 @@ impl Validator<'_, '_> {
             .help = Some(format!("it is first listed at {first}"));
             return None;
         }
-        self.seen.insert(file.rel.clone(), here);
+        self.seen.insert(file.rel.clone(), file_path);
         let id = self.essay_id(&file.rel);
         let authors = authors.map(|a| {
             a.into_iter()
@@ -745,12 +756,17 @@ impl Validator<'_, '_> {
                 .filter(|s| !s.is_empty())
                 .collect()
         });
-        Some(EssayRef {
-            id,
-            file,
+        let given = Given {
             title,
             subtitle,
             authors,
+        };
+        let given = (given.title.is_some() || given.subtitle.is_some() || given.authors.is_some())
+            .then(|| Box::new(given));
+        Some(EssayRef {
+            id,
+            file,
+            given,
             kind,
         })
     }
