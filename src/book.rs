@@ -362,6 +362,213 @@ impl Chapter {
     }
 }
 
+/// What the book keeps of an essay once its page is written: what the contents, the
+/// navigation, the package document, the back matter, `stats` and `publish` say of it. A book
+/// holds one for each of its essays until the end, so the texts are packed end to end in one
+/// string ([`Texts`]) rather than kept as a dozen strings each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub id: String,
+    pub kind: EssayKind,
+    pub words: crate::text::Words,
+    pub notes: usize,
+    pub headings: usize,
+    pub images: usize,
+    pub images_without_alt: usize,
+    /// The slots of [`Slot`], then the authors, then the headings (title and id each).
+    texts: Texts,
+    /// Which of the optional slots the essay has.
+    present: u8,
+    authors: u16,
+}
+
+/// The texts of a [`Summary`], in this order. The first two are always there.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Title,
+    TitleHtml,
+    Subtitle,
+    SubtitleHtml,
+    Language,
+    Date,
+    Source,
+    Rights,
+}
+
+const SLOTS: usize = Slot::Rights as usize + 1;
+
+/// A heading of an essay's summary, as [`TocEntry`] but borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Heading<'a> {
+    pub level: u8,
+    pub title: &'a str,
+    pub id: &'a str,
+}
+
+impl Summary {
+    pub fn of(chapter: &Chapter) -> Summary {
+        let c = chapter;
+        let mut texts = TextsBuilder::default();
+        let mut present = 0;
+        let optional = [
+            (Slot::Subtitle, &c.subtitle),
+            (Slot::SubtitleHtml, &c.subtitle_html),
+            (Slot::Language, &c.language),
+            (Slot::Date, &c.date),
+            (Slot::Source, &c.source),
+            (Slot::Rights, &c.rights),
+        ];
+        texts.push(&c.title);
+        texts.push(&c.title_html);
+        for (slot, text) in optional {
+            if text.is_some() {
+                present |= 1 << slot as u8;
+            }
+            texts.push(text.as_deref().unwrap_or_default());
+        }
+        // More than 65,535 authors of one essay are not kept.
+        let authors = &c.authors[..c.authors.len().min(usize::from(u16::MAX))];
+        for a in authors {
+            texts.push(a);
+        }
+        for e in &c.toc {
+            // The level goes before the title, as one digit.
+            texts.push_level(e.level, &e.title);
+            texts.push(&e.id);
+        }
+        Summary {
+            id: c.id.clone(),
+            kind: c.kind,
+            words: c.words,
+            notes: c.notes,
+            headings: c.headings,
+            images: c.images,
+            images_without_alt: c.images_without_alt,
+            texts: texts.finish(),
+            present,
+            authors: u16::try_from(authors.len()).unwrap_or(u16::MAX),
+        }
+    }
+
+    fn slot(&self, slot: Slot) -> Option<&str> {
+        let required = matches!(slot, Slot::Title | Slot::TitleHtml);
+        (required || self.present & (1 << slot as u8) != 0).then(|| self.texts.get(slot as usize))
+    }
+
+    /// Plain text, for the table of contents and metadata.
+    pub fn title(&self) -> &str {
+        self.texts.get(Slot::Title as usize)
+    }
+
+    /// XHTML (inline Markdown of the title).
+    pub fn title_html(&self) -> &str {
+        self.texts.get(Slot::TitleHtml as usize)
+    }
+
+    pub fn subtitle(&self) -> Option<&str> {
+        self.slot(Slot::Subtitle)
+    }
+
+    pub fn subtitle_html(&self) -> Option<&str> {
+        self.slot(Slot::SubtitleHtml)
+    }
+
+    /// The essay's own language, when it differs from the book's.
+    pub fn language(&self) -> Option<&str> {
+        self.slot(Slot::Language)
+    }
+
+    pub fn date(&self) -> Option<&str> {
+        self.slot(Slot::Date)
+    }
+
+    /// Where the essay first appeared: XHTML.
+    pub fn source(&self) -> Option<&str> {
+        self.slot(Slot::Source)
+    }
+
+    /// The essay's rights: XHTML.
+    pub fn rights(&self) -> Option<&str> {
+        self.slot(Slot::Rights)
+    }
+
+    pub fn authors(&self) -> impl ExactSizeIterator<Item = &str> + Clone {
+        (SLOTS..SLOTS + usize::from(self.authors)).map(|i| self.texts.get(i))
+    }
+
+    /// The headings that go into the table of contents, in order.
+    pub fn toc(&self) -> impl ExactSizeIterator<Item = Heading<'_>> + Clone {
+        let first = SLOTS + usize::from(self.authors);
+        (0..self.texts.len().saturating_sub(first) / 2).map(move |n| {
+            let title = self.texts.get(first + 2 * n);
+            Heading {
+                level: title.as_bytes().first().map_or(2, |b| b.wrapping_sub(b'0')),
+                title: title.get(1..).unwrap_or_default(),
+                id: self.texts.get(first + 2 * n + 1),
+            }
+        })
+    }
+
+    pub fn href(&self) -> String {
+        chapter_href(&self.id)
+    }
+}
+
+/// Strings end to end in one allocation, and where each ends in another.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Texts {
+    text: Box<str>,
+    ends: Box<[u32]>,
+}
+
+impl Texts {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = i.checked_sub(1).map_or(0, |p| self.ends[p] as usize);
+        &self.text[start..self.ends[i] as usize]
+    }
+}
+
+#[derive(Default)]
+struct TextsBuilder {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl TextsBuilder {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.end();
+    }
+
+    /// Pushes a heading's title after its level, as one digit.
+    fn push_level(&mut self, level: u8, title: &str) {
+        self.text.push(char::from(b'0' + level.min(9)));
+        self.push(title);
+    }
+
+    /// Ends the string being pushed. Texts are counted in `u32`: past 4 GiB (which no essay's
+    /// titles come near) they are cut short, at a character's boundary.
+    fn end(&mut self) {
+        let mut end = self.text.len().min(u32::MAX as usize);
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.text.truncate(end);
+        self.ends.push(end as u32);
+    }
+
+    fn finish(self) -> Texts {
+        Texts {
+            text: self.text.into_boxed_str(),
+            ends: self.ends.into_boxed_slice(),
+        }
+    }
+}
+
 /// Where a chapter's page lives, relative to the package folder.
 pub fn chapter_href(id: &str) -> String {
     format!("text/{id}.xhtml")
@@ -372,4 +579,72 @@ pub fn chapter_href(id: &str) -> String {
 pub enum Entry {
     Essay(String),
     Part { title: String, essays: Vec<String> },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_gives_back_what_the_chapter_had() {
+        let chapter = Chapter {
+            id: "walden".into(),
+            title: "On Walden".into(),
+            title_html: "On <i>Walden</i>".into(),
+            subtitle: None,
+            subtitle_html: None,
+            authors: vec!["Ann Lee".into(), String::new(), "Bo Ek".into()],
+            language: Some("fr".into()),
+            date: None,
+            source: Some(String::new()),
+            rights: Some("© Ann Lee".into()),
+            toc: vec![
+                TocEntry {
+                    level: 2,
+                    title: "Économie".into(),
+                    id: "walden-economie".into(),
+                },
+                TocEntry {
+                    level: 6,
+                    title: String::new(),
+                    id: "walden-x".into(),
+                },
+            ],
+            notes: 3,
+            ..Chapter::default()
+        };
+        let s = Summary::of(&chapter);
+        assert_eq!(
+            (s.title(), s.title_html()),
+            ("On Walden", "On <i>Walden</i>")
+        );
+        assert_eq!((s.subtitle(), s.subtitle_html()), (None, None));
+        assert_eq!((s.language(), s.date()), (Some("fr"), None));
+        // Present and empty is not absent.
+        assert_eq!((s.source(), s.rights()), (Some(""), Some("© Ann Lee")));
+        assert_eq!(s.authors().collect::<Vec<_>>(), ["Ann Lee", "", "Bo Ek"]);
+        let toc: Vec<Heading> = s.toc().collect();
+        assert_eq!(
+            toc,
+            [
+                Heading {
+                    level: 2,
+                    title: "Économie",
+                    id: "walden-economie"
+                },
+                Heading {
+                    level: 6,
+                    title: "",
+                    id: "walden-x"
+                }
+            ]
+        );
+        assert_eq!((s.id.as_str(), s.notes), ("walden", 3));
+
+        let bare = Summary::of(&Chapter::default());
+        assert_eq!(
+            (bare.title(), bare.authors().len(), bare.toc().len()),
+            ("", 0, 0)
+        );
+    }
 }

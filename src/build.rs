@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 
 use crate::assemble::{self, EpubWriter};
-use crate::book::{BookMeta, Chapter, Creator, Entry, Resource, Role};
+use crate::book::{BookMeta, Chapter, Creator, Entry, Resource, Role, Summary};
 use crate::convert::{self, Context};
 use crate::diag::{Diagnostic, error_count};
 use crate::labels::{self, Labels};
@@ -164,7 +164,7 @@ pub struct Built {
     /// cover — for those who describe the book outside it (`publish`'s page and catalogs).
     pub meta: BookMeta,
     pub contents: Vec<Entry>,
-    pub chapters: Vec<Chapter>,
+    pub chapters: Vec<Summary>,
     pub cover: Option<Resource>,
 }
 
@@ -260,8 +260,8 @@ pub struct Written<W> {
     pub out: W,
     /// The metadata the book carries (with the essays' authors when the manifest names none).
     pub meta: BookMeta,
-    /// The chapters' summaries, bodies dropped.
-    pub chapters: Vec<Chapter>,
+    /// The chapters' summaries.
+    pub chapters: Vec<Summary>,
     /// The cover, given or made.
     pub cover: Option<Resource>,
 }
@@ -315,9 +315,9 @@ pub fn check(path: &Path, diags: &mut Vec<Diagnostic>) -> bool {
     converted.is_ok() && error_count(diags) == 0
 }
 
-/// Runs every stage but writing: the plan and the chapters' summaries (bodies dropped, words
-/// counted), or `None` when the input has errors.
-pub fn summaries(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<(Plan, Vec<Chapter>)> {
+/// Runs every stage but writing: the plan and the chapters' summaries (words counted), or
+/// `None` when the input has errors.
+pub fn summaries(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<(Plan, Vec<Summary>)> {
     let plan = plan(path, diags)?;
     let chapters = convert_all::<Vec<u8>>(&plan, None, true, &|_, _| {}, diags).ok()?;
     Some((plan, chapters))
@@ -385,14 +385,14 @@ pub(crate) fn finish_file(temp: tempfile::NamedTempFile, target: &Path) -> std::
 
 /// The metadata as the book carries it: with no author or editor named in the manifest, the
 /// essays' authors are the book's authors.
-fn book_meta(meta: &BookMeta, chapters: &[Chapter]) -> BookMeta {
+fn book_meta(meta: &BookMeta, chapters: &[Summary]) -> BookMeta {
     let mut meta = meta.clone();
     if !meta.creators.iter().any(|c| c.role.is_primary()) {
         let mut authors: Vec<Creator> = Vec::new();
-        for name in chapters.iter().flat_map(|c| &c.authors) {
-            if !authors.iter().any(|a| &a.name == name) {
+        for name in chapters.iter().flat_map(Summary::authors) {
+            if !authors.iter().any(|a| a.name == name) {
                 authors.push(Creator {
-                    name: name.clone(),
+                    name: name.to_string(),
                     role: Role::Author,
                     file_as: None,
                 });
@@ -422,7 +422,11 @@ const WINDOW: usize = 32;
 
 /// One essay, converted (and, when a book is being written, compressed) by a worker.
 struct Converted {
-    chapter: Option<Chapter>,
+    /// The essay's summary and the anchors links may name; `None` when it has errors.
+    summary: Option<(Summary, convert::Anchors)>,
+    /// The whole chapter when it links into other essays: it is written once every essay's
+    /// anchors are known.
+    unsettled: Option<Chapter>,
     prepared: Option<assemble::Prepared>,
     diags: Vec<Diagnostic>,
 }
@@ -436,14 +440,14 @@ struct Queue {
 
 /// Reads, converts and compresses every essay on every core, and writes the chapters in reading
 /// order as they come. Chapters that link into other essays wait until every essay's anchors
-/// are known. Returns the chapters' summaries (bodies dropped), or why it stopped.
+/// are known. Returns the chapters' summaries, or why it stopped.
 fn convert_all<W: Write>(
     plan: &Plan,
     mut writer: Option<&mut EpubWriter<W>>,
     measure: bool,
     progress: Progress,
     diags: &mut Vec<Diagnostic>,
-) -> Result<Vec<Chapter>, Stop> {
+) -> Result<Vec<Summary>, Stop> {
     let essays: Vec<&manifest::EssayRef> = plan.collection.essays().collect();
     let ids = plan.collection.essay_ids();
     let writing = writer.is_some();
@@ -461,8 +465,8 @@ fn convert_all<W: Write>(
     };
     let threads = workers().clamp(1, essays.len().max(1));
 
-    let mut summaries: Vec<Chapter> = Vec::with_capacity(essays.len());
-    let mut waiting: Vec<usize> = Vec::new();
+    let mut summaries: Vec<Summary> = Vec::with_capacity(essays.len());
+    let mut waiting: Vec<Chapter> = Vec::new();
     let mut anchors: HashMap<String, convert::Anchors> = HashMap::new();
     let mut output_error = None;
     std::thread::scope(|scope| {
@@ -492,7 +496,7 @@ fn convert_all<W: Write>(
                         measure,
                         writing && !failed.load(Ordering::Relaxed),
                     );
-                    if converted.chapter.is_none() {
+                    if converted.summary.is_none() {
                         failed.store(true, Ordering::Relaxed);
                     }
                     if tx.send((i, converted)).is_err() {
@@ -511,20 +515,19 @@ fn convert_all<W: Write>(
                 next += 1;
                 progress(next, essays.len());
                 diags.append(&mut c.diags);
-                let Some(mut chapter) = c.chapter else {
+                let Some((summary, essay_anchors)) = c.summary else {
                     continue;
                 };
-                let packed = convert::Anchors::pack(std::mem::take(&mut chapter.anchors));
-                anchors.insert(chapter.id.clone(), packed);
-                if !chapter.cross_links.is_empty() {
-                    waiting.push(summaries.len());
+                anchors.insert(summary.id.clone(), essay_anchors);
+                if let Some(chapter) = c.unsettled {
+                    waiting.push(chapter);
                 } else if let (Some(w), Some(prepared)) = (writer.as_deref_mut(), c.prepared)
                     && !failed.load(Ordering::Relaxed)
                     && let Err(e) = w.add(prepared)
                 {
                     output_error = Some(e);
                 }
-                summaries.push(chapter);
+                summaries.push(summary);
             }
             let mut q = lock();
             q.done = next;
@@ -539,13 +542,11 @@ fn convert_all<W: Write>(
         return Err(Stop::Output(e));
     }
     let failed = failed.load(Ordering::Relaxed);
-    for i in waiting {
-        let chapter = &mut summaries[i];
-        convert::settle_cross_links(chapter, &anchors, diags);
+    for mut chapter in waiting {
+        convert::settle_cross_links(&mut chapter, &anchors, diags);
         if !failed && let Some(w) = writer.as_deref_mut() {
-            w.chapter(&plan.meta, chapter).map_err(Stop::Output)?;
+            w.chapter(&plan.meta, &chapter).map_err(Stop::Output)?;
         }
-        drop_body(chapter);
     }
     if failed {
         Err(Stop::Input)
@@ -580,17 +581,20 @@ fn convert_one(
             convert::convert(&ctx, &source.meta, &mut diags)
         });
     let mut prepared = None;
-    let chapter = chapter.map(|mut c| {
-        if c.cross_links.is_empty() {
-            if prepare {
-                prepared = Some(assemble::prepare(&plan.meta, &c));
-            }
-            drop_body(&mut c);
+    let mut unsettled = None;
+    let summary = chapter.map(|mut c| {
+        let summary = Summary::of(&c);
+        let anchors = convert::Anchors::pack(std::mem::take(&mut c.anchors));
+        if !c.cross_links.is_empty() {
+            unsettled = Some(c);
+        } else if prepare {
+            prepared = Some(assemble::prepare(&plan.meta, &c));
         }
-        c
+        (summary, anchors)
     });
     Converted {
-        chapter,
+        summary,
+        unsettled,
         prepared,
         diags,
     }
@@ -600,10 +604,4 @@ fn convert_one(
 pub enum Stop {
     Input,
     Output(assemble::AssembleError),
-}
-
-/// Once written, a chapter is kept only as a summary for the contents and the OPF.
-fn drop_body(chapter: &mut Chapter) {
-    chapter.body = String::new();
-    chapter.resources = Vec::new();
 }

@@ -7,7 +7,7 @@
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use crate::book::{BookMeta, Chapter, Creator, Entry, Role, Series};
+use crate::book::{BookMeta, Creator, Entry, Role, Series, Summary};
 use crate::build::{self, Built, Plan, Stop};
 use crate::diag::Diagnostic;
 use crate::manifest::{Collection, Item};
@@ -102,15 +102,14 @@ fn write_one(
 }
 
 /// The metadata of an essay's own book.
-fn essay_meta(book: &BookMeta, chapter: &Chapter, position: usize) -> BookMeta {
-    let creators = if chapter.authors.is_empty() {
+fn essay_meta(book: &BookMeta, chapter: &Summary, position: usize) -> BookMeta {
+    let creators = if chapter.authors().len() == 0 {
         book.creators.clone()
     } else {
         chapter
-            .authors
-            .iter()
+            .authors()
             .map(|name| Creator {
-                name: name.clone(),
+                name: name.to_string(),
                 role: Role::Author,
                 file_as: None,
             })
@@ -123,24 +122,26 @@ fn essay_meta(book: &BookMeta, chapter: &Chapter, position: usize) -> BookMeta {
         uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes())
     );
     BookMeta {
-        title: chapter.title.clone(),
-        subtitle: chapter.subtitle.clone(),
+        title: chapter.title().to_string(),
+        subtitle: chapter.subtitle().map(String::from),
         language: chapter
-            .language
-            .clone()
-            .unwrap_or_else(|| book.language.clone()),
+            .language()
+            .map_or_else(|| book.language.clone(), String::from),
         identifier,
         other_identifiers: Vec::new(),
         isbn: None,
         creators,
         publisher: book.publisher.clone(),
         date: chapter
-            .date
-            .clone()
+            .date()
             .filter(|d| crate::manifest::valid_date(d))
+            .map(String::from)
             .or_else(|| book.date.clone()),
         description: None,
-        rights: chapter.rights.clone().or_else(|| book.rights.clone()),
+        rights: chapter
+            .rights()
+            .map(String::from)
+            .or_else(|| book.rights.clone()),
         subjects: book.subjects.clone(),
         series: Some(Series {
             name: book.title.clone(),

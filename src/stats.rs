@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::book::Chapter;
+use crate::book::Summary;
 use crate::build::Plan;
 use crate::text::Words;
 
@@ -38,17 +38,17 @@ pub struct Stats {
 }
 
 impl Stats {
-    pub fn new(plan: &Plan, chapters: &[Chapter]) -> Stats {
+    pub fn new(plan: &Plan, chapters: &[Summary]) -> Stats {
         let files: std::collections::HashMap<&str, &str> = plan
             .collection
             .essays()
             .map(|e| (e.id.as_str(), e.file.rel.as_str()))
             .collect();
-        let row = |c: &Chapter| Row {
+        let row = |c: &Summary| Row {
             id: Some(c.id.clone()),
             file: files.get(c.id.as_str()).map(ToString::to_string),
-            title: c.title.clone(),
-            authors: c.authors.clone(),
+            title: c.title().to_string(),
+            authors: c.authors().map(String::from).collect(),
             words: c.words.total(),
             cjk_characters: c.words.cjk,
             reading_minutes: c.words.minutes(),

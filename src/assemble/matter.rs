@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use super::outline::part_id;
 use super::pages::page;
 use crate::book::{
-    BookMeta, Chapter, Contributor, Entry, Epigraph, EssayKind, Place, chapter_href,
+    BookMeta, Contributor, Entry, Epigraph, EssayKind, Place, Summary, chapter_href,
 };
 use crate::labels::Labels;
 use crate::text::escape;
@@ -70,7 +70,7 @@ pub fn front<'l>(meta: &BookMeta, labels: &'l Labels) -> Vec<Generated<'l>> {
 }
 
 /// Sources, contributors and colophon, in that order: they follow the last essay.
-pub fn back<'l>(meta: &BookMeta, labels: &'l Labels, chapters: &[Chapter]) -> Vec<Generated<'l>> {
+pub fn back<'l>(meta: &BookMeta, labels: &'l Labels, chapters: &[Summary]) -> Vec<Generated<'l>> {
     let mut pages = Vec::new();
     if let Some(words) = &meta.matter.sources {
         let body = sources(labels, chapters, words.as_ref().map(|w| w.html.as_str()));
@@ -156,7 +156,7 @@ fn quotation(e: &Epigraph) -> String {
 }
 
 /// "First published in …, 2019. © …": for each essay with a source or rights, in reading order.
-fn sources(labels: &Labels, chapters: &[Chapter], opening: Option<&str>) -> String {
+fn sources(labels: &Labels, chapters: &[Summary], opening: Option<&str>) -> String {
     let mut body = format!(
         "<section class=\"sources\" epub:type=\"acknowledgments\" role=\"doc-acknowledgments\" aria-labelledby=\"sources-title\"><h1 id=\"sources-title\">{}</h1>",
         escape(labels.sources)
@@ -166,15 +166,16 @@ fn sources(labels: &Labels, chapters: &[Chapter], opening: Option<&str>) -> Stri
     }
     for c in chapters
         .iter()
-        .filter(|c| c.source.is_some() || c.rights.is_some())
+        .filter(|c| c.source().is_some() || c.rights().is_some())
     {
         let _ = write!(
             body,
             "<p class=\"source\"><a class=\"source-title\" href=\"{}.xhtml\">{}</a>",
-            c.id, c.title_html
+            c.id,
+            c.title_html()
         );
-        if !c.authors.is_empty() {
-            let names: Vec<String> = c.authors.iter().map(|a| escape(a)).collect();
+        let names: Vec<String> = c.authors().map(escape).collect();
+        if !names.is_empty() {
             let _ = write!(
                 body,
                 ", <span class=\"source-author\">{}</span>",
@@ -182,18 +183,18 @@ fn sources(labels: &Labels, chapters: &[Chapter], opening: Option<&str>) -> Stri
             );
         }
         body.push_str(". ");
-        if let Some(source) = &c.source {
+        if let Some(source) = c.source() {
             let mut s = source.trim().to_string();
             // A date the source does not already give is added to it.
-            if let Some(year) = c.date.as_deref().and_then(|d| d.get(..4))
+            if let Some(year) = c.date().and_then(|d| d.get(..4))
                 && !s.contains(year)
             {
                 let _ = write!(s, ", {year}");
             }
             body.push_str(&sentence(&s));
         }
-        if let Some(rights) = &c.rights {
-            if c.source.is_some() {
+        if let Some(rights) = c.rights() {
+            if c.source().is_some() {
                 body.push(' ');
             }
             body.push_str(&sentence(rights.trim()));
@@ -229,16 +230,16 @@ fn sentence(s: &str) -> String {
 fn contributors(
     meta: &BookMeta,
     labels: &Labels,
-    chapters: &[Chapter],
+    chapters: &[Summary],
     described: &[Contributor],
 ) -> String {
     // Name → essays, in reading order.
-    let mut people: Vec<(String, Vec<&Chapter>)> = Vec::new();
+    let mut people: Vec<(String, Vec<&Summary>)> = Vec::new();
     for c in chapters {
-        for a in &c.authors {
+        for a in c.authors() {
             match people.iter_mut().find(|(n, _)| n == a) {
                 Some((_, essays)) => essays.push(c),
-                None => people.push((a.clone(), vec![c])),
+                None => people.push((a.to_string(), vec![c])),
             }
         }
     }
@@ -260,7 +261,7 @@ fn contributors(
             })
             .unwrap_or_else(|| sort_name(name))
     };
-    let mut keyed: Vec<(String, String, Vec<&Chapter>)> = people
+    let mut keyed: Vec<(String, String, Vec<&Summary>)> = people
         .into_iter()
         .map(|(name, essays)| {
             let key = deunicode::deunicode(&file_as(&name)).to_lowercase();
@@ -306,7 +307,8 @@ fn contributors(
                 let _ = write!(
                     body,
                     "<li><a href=\"{}.xhtml\">{}</a></li>",
-                    c.id, c.title_html
+                    c.id,
+                    c.title_html()
                 );
             }
             body.push_str("</ul>");
@@ -404,7 +406,7 @@ fn colophon(meta: &BookMeta, labels: &Labels, note: Option<&str>) -> String {
 
 /// Where the body of the book starts: its first part, or its first essay that is not front
 /// matter.
-pub fn body_start(contents: &[Entry], by_id: &HashMap<&str, &Chapter>) -> Option<String> {
+pub fn body_start(contents: &[Entry], by_id: &HashMap<&str, &Summary>) -> Option<String> {
     for entry in contents {
         match entry {
             Entry::Part { .. } => return Some(chapter_href(&part_id(1))),
@@ -424,8 +426,8 @@ pub fn body_start(contents: &[Entry], by_id: &HashMap<&str, &Chapter>) -> Option
 /// The essays that are front or back matter, with their kind, in reading order.
 pub fn essay_landmarks<'c>(
     contents: &[Entry],
-    by_id: &HashMap<&str, &'c Chapter>,
-) -> Vec<(EssayKind, &'c Chapter)> {
+    by_id: &HashMap<&str, &'c Summary>,
+) -> Vec<(EssayKind, &'c Summary)> {
     contents
         .iter()
         .filter_map(|e| match e {

@@ -16,7 +16,7 @@ mod pages;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
-use crate::book::{BookMeta, Chapter, Entry, Resource, Role, chapter_href};
+use crate::book::{BookMeta, Chapter, Entry, Resource, Role, Summary, chapter_href};
 use crate::labels::Labels;
 use container::{Entry as ZipEntry, Spill, ZipOut};
 use opf::{GuideRef, Item, Person};
@@ -41,8 +41,8 @@ pub struct Book<'a> {
     pub fonts: &'a [Resource],
     pub cover: Option<&'a Resource>,
     pub contents: &'a [Entry],
-    /// In reading order; bodies may already be dropped.
-    pub chapters: &'a [Chapter],
+    /// In reading order.
+    pub chapters: &'a [Summary],
 }
 
 pub struct EpubWriter<W: Write> {
@@ -207,7 +207,7 @@ impl<W: Write> EpubWriter<W> {
     pub fn finish(mut self, book: &Book) -> Result<W, AssembleError> {
         let meta = book.meta;
         let labels = book.labels;
-        let by_id: HashMap<&str, &Chapter> =
+        let by_id: HashMap<&str, &Summary> =
             book.chapters.iter().map(|c| (c.id.as_str(), c)).collect();
         let mut outline = Outline::new(book.contents, &by_id);
         let front_matter = matter::front(meta, labels);
@@ -335,7 +335,7 @@ impl<W: Write> EpubWriter<W> {
         });
         let essay_titles: Vec<&str> = matter::essay_landmarks(book.contents, &by_id)
             .into_iter()
-            .map(|(_, c)| c.title.as_str())
+            .map(|(_, c)| c.title())
             .collect();
         let (before, after): (Vec<_>, Vec<_>) = essay_marks
             .iter()
@@ -480,7 +480,7 @@ impl<W: Write> EpubWriter<W> {
 /// Everyone the metadata names: the manifest's creators (one entry per person, with all their
 /// roles; authors and editors are the book's creators), then each essay's author — a
 /// contributor of the book, or an added role of someone already named.
-fn people(meta: &BookMeta, chapters: &[Chapter]) -> Vec<Person> {
+fn people(meta: &BookMeta, chapters: &[Summary]) -> Vec<Person> {
     let mut people: Vec<Person> = Vec::new();
     let mut add = |name: &str, role: Role, file_as: Option<&String>, creator: bool| match people
         .iter_mut()
@@ -503,14 +503,14 @@ fn people(meta: &BookMeta, chapters: &[Chapter]) -> Vec<Person> {
     for c in &meta.creators {
         add(&c.name, c.role, c.file_as.as_ref(), c.role.is_primary());
     }
-    for name in chapters.iter().flat_map(|c| &c.authors) {
+    for name in chapters.iter().flat_map(Summary::authors) {
         // The contributors page's `file-as` sorts the essays' authors in the metadata too.
         let file_as = meta
             .matter
             .contributors
             .iter()
             .flatten()
-            .find(|c| &c.name == name)
+            .find(|c| c.name == name)
             .and_then(|c| c.file_as.as_ref());
         add(name, Role::Author, file_as, false);
     }

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::book::{Chapter, Entry, TocEntry, chapter_href};
+use crate::book::{Entry, Heading, Summary, chapter_href};
 use crate::text::Words;
 
 /// An entry of the outline. Its texts are borrowed from the chapters' summaries: a book of
@@ -16,26 +16,21 @@ use crate::text::Words;
 #[derive(Debug, Clone)]
 pub struct Node<'a> {
     pub title: &'a str,
-    /// The essay title as XHTML (with its italics), for the contents page.
-    pub title_html: Option<&'a str>,
     /// Relative to the package folder: `text/essay.xhtml#id`.
     pub href: String,
-    pub authors: &'a [String],
-    /// An essay's length, for its reading time on the contents page.
-    pub words: Option<Words>,
     pub is_part: bool,
+    /// The essay the node stands for: its title as XHTML, its authors, length and headings.
+    essay: Option<&'a Summary>,
     /// The children it holds: a part's essays, a heading's subheadings.
     held: Vec<Node<'a>>,
-    /// An essay's headings, and the chapter they are in.
-    headings: Option<(&'a str, &'a [TocEntry])>,
 }
 
 impl<'a> Node<'a> {
     /// The nodes under this one: a part's essays, an essay's headings (nested by level, at
     /// most five deep: `h2` to `h6`), a heading's subheadings.
     pub fn children(&self) -> Cow<'_, [Node<'a>]> {
-        match self.headings {
-            Some((chapter, toc)) => Cow::Owned(nest(chapter, toc)),
+        match self.essay {
+            Some(essay) => Cow::Owned(nest(&essay.id, essay.toc())),
             None => Cow::Borrowed(&self.held),
         }
     }
@@ -44,20 +39,32 @@ impl<'a> Node<'a> {
     pub fn leaf(title: &'a str, href: String) -> Node<'a> {
         Node {
             title,
-            title_html: None,
             href,
-            authors: &[],
-            words: None,
             is_part: false,
+            essay: None,
             held: Vec::new(),
-            headings: None,
         }
+    }
+
+    /// An essay's title as XHTML (with its italics), for the contents page.
+    pub fn title_html(&self) -> Option<&'a str> {
+        self.essay.map(Summary::title_html)
+    }
+
+    /// An essay's authors.
+    pub fn authors(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.essay.into_iter().flat_map(Summary::authors)
+    }
+
+    /// An essay's length, for its reading time on the contents page.
+    pub fn words(&self) -> Option<Words> {
+        self.essay.map(|e| e.words)
     }
 
     /// Levels of nesting below and including this node.
     fn depth(&self) -> usize {
-        match self.headings {
-            Some((_, toc)) => 1 + heading_depth(toc),
+        match self.essay {
+            Some(essay) => 1 + heading_depth(essay.toc().map(|h| h.level)),
             None => 1 + self.held.iter().map(Node::depth).max().unwrap_or(0),
         }
     }
@@ -74,18 +81,15 @@ pub fn part_id(n: usize) -> String {
 }
 
 impl<'a> Outline<'a> {
-    pub fn new(entries: &'a [Entry], chapters: &HashMap<&str, &'a Chapter>) -> Outline<'a> {
+    pub fn new(entries: &'a [Entry], chapters: &HashMap<&str, &'a Summary>) -> Outline<'a> {
         let essay = |id: &String| -> Option<Node<'a>> {
-            let c: &'a Chapter = chapters.get(id.as_str())?;
+            let c: &'a Summary = chapters.get(id.as_str())?;
             Some(Node {
-                title: &c.title,
-                title_html: Some(&c.title_html),
+                title: c.title(),
                 href: chapter_href(&c.id),
-                authors: &c.authors,
-                words: Some(c.words),
                 is_part: false,
+                essay: Some(c),
                 held: Vec::new(),
-                headings: (!c.toc.is_empty()).then_some((c.id.as_str(), c.toc.as_slice())),
             })
         };
         let mut parts = 0;
@@ -97,13 +101,10 @@ impl<'a> Outline<'a> {
                     parts += 1;
                     Some(Node {
                         title,
-                        title_html: None,
                         href: chapter_href(&part_id(parts)),
-                        authors: &[],
-                        words: None,
                         is_part: true,
+                        essay: None,
                         held: essays.iter().filter_map(essay).collect(),
-                        headings: None,
                     })
                 }
             })
@@ -123,7 +124,7 @@ impl<'a> Outline<'a> {
 }
 
 /// Headings as a tree: each one under the nearest shallower heading before it.
-fn nest<'a>(chapter: &str, entries: &'a [TocEntry]) -> Vec<Node<'a>> {
+fn nest<'a>(chapter: &str, entries: impl Iterator<Item = Heading<'a>>) -> Vec<Node<'a>> {
     // Built bottom-up with an explicit stack, so any sequence of levels nests correctly.
     let mut stack: Vec<(u8, Node<'a>)> = Vec::new();
     let mut roots: Vec<Node<'a>> = Vec::new();
@@ -140,7 +141,7 @@ fn nest<'a>(chapter: &str, entries: &'a [TocEntry]) -> Vec<Node<'a>> {
         }
         stack.push((
             e.level,
-            Node::leaf(&e.title, format!("{}#{}", chapter_href(chapter), e.id)),
+            Node::leaf(e.title, format!("{}#{}", chapter_href(chapter), e.id)),
         ));
     }
     while !stack.is_empty() {
@@ -149,15 +150,15 @@ fn nest<'a>(chapter: &str, entries: &'a [TocEntry]) -> Vec<Node<'a>> {
     roots
 }
 
-/// How deep [`nest`] nests `entries`, without making the nodes.
-fn heading_depth(entries: &[TocEntry]) -> usize {
+/// How deep [`nest`] nests headings of these levels, without making the nodes.
+fn heading_depth(levels: impl Iterator<Item = u8>) -> usize {
     let mut open: Vec<u8> = Vec::new();
     let mut deepest = 0;
-    for e in entries {
-        while open.last().is_some_and(|level| *level >= e.level) {
+    for level in levels {
+        while open.last().is_some_and(|l| *l >= level) {
             open.pop();
         }
-        open.push(e.level);
+        open.push(level);
         deepest = deepest.max(open.len());
     }
     deepest
@@ -167,11 +168,11 @@ fn heading_depth(entries: &[TocEntry]) -> usize {
 mod tests {
     use super::*;
 
-    fn entry(level: u8, id: &str) -> TocEntry {
-        TocEntry {
+    fn entry(level: u8, id: &str) -> Heading<'_> {
+        Heading {
             level,
-            title: id.to_string(),
-            id: id.to_string(),
+            title: id,
+            id,
         }
     }
 
@@ -184,13 +185,14 @@ mod tests {
             entry(2, "b"),
             entry(4, "b-deep"),
         ];
-        let tree = nest("e", &entries);
+        let tree = nest("e", entries.into_iter());
         assert_eq!(tree.len(), 2);
         assert_eq!(tree[0].children()[0].children()[0].title, "a1x");
         assert_eq!(tree[1].children()[0].title, "b-deep");
         assert_eq!(tree[1].children()[0].href, "text/e.xhtml#b-deep");
-        assert_eq!(heading_depth(&entries), 3);
-        assert_eq!(heading_depth(&entries[3..]), 2);
-        assert_eq!(heading_depth(&[]), 0);
+        let depth = |headings: &[Heading]| heading_depth(headings.iter().map(|h| h.level));
+        assert_eq!(depth(&entries), 3);
+        assert_eq!(depth(&entries[3..]), 2);
+        assert_eq!(depth(&[]), 0);
     }
 }

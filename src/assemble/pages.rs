@@ -1,6 +1,7 @@
 //! The XHTML pages: the template every page shares, and the pages the assembler writes
 //! itself (cover, title page, contents, part openers).
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use super::outline::Outline;
@@ -151,10 +152,12 @@ fn contents_entry(
         out,
         "<li class=\"toc-essay\"><a href=\"{}\">{}</a>",
         relative(&essay.href),
-        essay.title_html.unwrap_or(&escape(essay.title))
+        essay
+            .title_html()
+            .map_or_else(|| Cow::Owned(escape(essay.title)), Cow::Borrowed)
     );
-    if !essay.authors.is_empty() {
-        let names: Vec<String> = essay.authors.iter().map(|a| escape(a)).collect();
+    let names: Vec<String> = essay.authors().map(escape).collect();
+    if !names.is_empty() {
         let _ = write!(
             out,
             " <span class=\"toc-author\">{}</span>",
@@ -162,7 +165,7 @@ fn contents_entry(
         );
     }
     if meta.show_reading_time
-        && let Some(words) = essay.words
+        && let Some(words) = essay.words()
     {
         let _ = write!(
             out,

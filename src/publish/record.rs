@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Format;
 use crate::assemble::outline::{Node, Outline};
-use crate::book::{Chapter, Role};
+use crate::book::{Role, Summary};
 use crate::build::Built;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,9 +121,9 @@ impl Record {
     pub fn new(folder: String, key: String, slug: String, built: &Built) -> Record {
         let meta = &built.meta;
         let mut essay_authors: Vec<String> = Vec::new();
-        for name in built.chapters.iter().flat_map(|c| &c.authors) {
-            if !essay_authors.contains(name) {
-                essay_authors.push(name.clone());
+        for name in built.chapters.iter().flat_map(Summary::authors) {
+            if !essay_authors.iter().any(|a| a == name) {
+                essay_authors.push(name.to_string());
             }
         }
         Record {
@@ -222,12 +222,12 @@ fn contents(built: &Built) -> Vec<TocNode> {
     fn node(n: &Node) -> TocNode {
         TocNode {
             title: n.title.to_string(),
-            authors: n.authors.to_vec(),
+            authors: n.authors().map(String::from).collect(),
             part: n.is_part,
             children: n.children().iter().map(node).collect(),
         }
     }
-    let by_id: HashMap<&str, &Chapter> =
+    let by_id: HashMap<&str, &Summary> =
         built.chapters.iter().map(|c| (c.id.as_str(), c)).collect();
     Outline::new(&built.contents, &by_id)
         .nodes
