@@ -6,6 +6,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use crate::text::Packed;
+
 /// Everything the OPF and the generated pages say about the book.
 #[derive(Debug, Clone, Default)]
 pub struct BookMeta {
@@ -365,7 +367,7 @@ impl Chapter {
 /// What the book keeps of an essay once its page is written: what the contents, the
 /// navigation, the package document, the back matter, `stats` and `publish` say of it. A book
 /// holds one for each of its essays until the end, so the texts are packed end to end in one
-/// string ([`Texts`]) rather than kept as a dozen strings each.
+/// string ([`Packed`]) rather than kept as a dozen strings each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub id: String,
@@ -375,8 +377,8 @@ pub struct Summary {
     pub headings: usize,
     pub images: usize,
     pub images_without_alt: usize,
-    /// The slots of [`Slot`], then the authors, then the headings (title and id each).
-    texts: Texts,
+    /// The slots of [`Slot`], then the authors, then the headings.
+    texts: Packed,
     /// Which of the optional slots the essay has.
     present: u8,
     authors: u16,
@@ -408,7 +410,7 @@ pub struct Heading<'a> {
 impl Summary {
     pub fn of(chapter: &Chapter) -> Summary {
         let c = chapter;
-        let mut texts = TextsBuilder::default();
+        let mut texts = Packed::builder();
         let mut present = 0;
         let optional = [
             (Slot::Subtitle, &c.subtitle),
@@ -431,9 +433,15 @@ impl Summary {
         for a in authors {
             texts.push(a);
         }
+        // The headings' levels, a digit each, then each heading's title and id.
+        let levels: String = c
+            .toc
+            .iter()
+            .map(|e| char::from(b'0' + e.level.min(9)))
+            .collect();
+        texts.push(&levels);
         for e in &c.toc {
-            // The level goes before the title, as one digit.
-            texts.push_level(e.level, &e.title);
+            texts.push(&e.title);
             texts.push(&e.id);
         }
         Summary {
@@ -499,73 +507,19 @@ impl Summary {
     /// The headings that go into the table of contents, in order.
     pub fn toc(&self) -> impl ExactSizeIterator<Item = Heading<'_>> + Clone {
         let first = SLOTS + usize::from(self.authors);
-        (0..self.texts.len().saturating_sub(first) / 2).map(move |n| {
-            let title = self.texts.get(first + 2 * n);
-            Heading {
-                level: title.as_bytes().first().map_or(2, |b| b.wrapping_sub(b'0')),
-                title: title.get(1..).unwrap_or_default(),
-                id: self.texts.get(first + 2 * n + 1),
-            }
+        let levels = self.texts.get(first).as_bytes();
+        let count = levels
+            .len()
+            .min(self.texts.len().saturating_sub(first + 1) / 2);
+        (0..count).map(move |n| Heading {
+            level: levels[n].wrapping_sub(b'0'),
+            title: self.texts.get(first + 1 + 2 * n),
+            id: self.texts.get(first + 2 + 2 * n),
         })
     }
 
     pub fn href(&self) -> String {
         chapter_href(&self.id)
-    }
-}
-
-/// Strings end to end in one allocation, and where each ends in another.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Texts {
-    text: Box<str>,
-    ends: Box<[u32]>,
-}
-
-impl Texts {
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    fn get(&self, i: usize) -> &str {
-        let start = i.checked_sub(1).map_or(0, |p| self.ends[p] as usize);
-        &self.text[start..self.ends[i] as usize]
-    }
-}
-
-#[derive(Default)]
-struct TextsBuilder {
-    text: String,
-    ends: Vec<u32>,
-}
-
-impl TextsBuilder {
-    fn push(&mut self, s: &str) {
-        self.text.push_str(s);
-        self.end();
-    }
-
-    /// Pushes a heading's title after its level, as one digit.
-    fn push_level(&mut self, level: u8, title: &str) {
-        self.text.push(char::from(b'0' + level.min(9)));
-        self.push(title);
-    }
-
-    /// Ends the string being pushed. Texts are counted in `u32`: past 4 GiB (which no essay's
-    /// titles come near) they are cut short, at a character's boundary.
-    fn end(&mut self) {
-        let mut end = self.text.len().min(u32::MAX as usize);
-        while !self.text.is_char_boundary(end) {
-            end -= 1;
-        }
-        self.text.truncate(end);
-        self.ends.push(end as u32);
-    }
-
-    fn finish(self) -> Texts {
-        Texts {
-            text: self.text.into_boxed_str(),
-            ends: self.ends.into_boxed_slice(),
-        }
     }
 }
 

@@ -467,7 +467,8 @@ fn convert_all<W: Write>(
 
     let mut summaries: Vec<Summary> = Vec::with_capacity(essays.len());
     let mut waiting: Vec<Chapter> = Vec::new();
-    let mut anchors: HashMap<String, convert::Anchors> = HashMap::new();
+    // Each essay's anchors, in the order of the summaries.
+    let mut anchors: Vec<convert::Anchors> = Vec::with_capacity(essays.len());
     let mut output_error = None;
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::channel::<(usize, Converted)>();
@@ -518,7 +519,7 @@ fn convert_all<W: Write>(
                 let Some((summary, essay_anchors)) = c.summary else {
                     continue;
                 };
-                anchors.insert(summary.id.clone(), essay_anchors);
+                anchors.push(essay_anchors);
                 if let Some(chapter) = c.unsettled {
                     waiting.push(chapter);
                 } else if let (Some(w), Some(prepared)) = (writer.as_deref_mut(), c.prepared)
@@ -542,6 +543,16 @@ fn convert_all<W: Write>(
         return Err(Stop::Output(e));
     }
     let failed = failed.load(Ordering::Relaxed);
+    // Looked up by essay id only when a chapter links into another essay.
+    let anchors: HashMap<&str, &convert::Anchors> = if waiting.is_empty() {
+        HashMap::new()
+    } else {
+        summaries
+            .iter()
+            .map(|s| s.id.as_str())
+            .zip(&anchors)
+            .collect()
+    };
     for mut chapter in waiting {
         convert::settle_cross_links(&mut chapter, &anchors, diags);
         if !failed && let Some(w) = writer.as_deref_mut() {

@@ -1,5 +1,6 @@
 //! Small text helpers shared by every stage: XML escaping that also drops the characters XML
-//! forbids, slugs for file names and ids, and whitespace normalisation.
+//! forbids, slugs for file names and ids, whitespace normalisation, and strings packed end to
+//! end for what a book keeps of each of thousands of essays.
 
 /// Whether XML 1.0 allows `c` in a document. C1 controls are allowed by XML but are never
 /// wanted in a book (they are what a mis-decoded Windows-1252 file leaves behind), so they go too.
@@ -481,5 +482,64 @@ mod tests {
             .minutes(),
             10
         );
+    }
+}
+
+/// A list of strings end to end in one allocation, and where each ends in another: what a book
+/// keeps of each of its essays (a summary, the anchors links may name), without a dozen small
+/// allocations per essay.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Packed {
+    text: Box<str>,
+    ends: Box<[u32]>,
+}
+
+impl Packed {
+    pub fn builder() -> PackedBuilder {
+        PackedBuilder::default()
+    }
+
+    /// How many strings there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The `i`th string; empty past the end.
+    pub fn get(&self, i: usize) -> &str {
+        let start = i.checked_sub(1).and_then(|p| self.ends.get(p));
+        let start = start.map_or(0, |&s| s as usize);
+        let end = self.ends.get(i).map_or(start, |&e| e as usize);
+        &self.text[start..end]
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct PackedBuilder {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl PackedBuilder {
+    /// Adds a string. Lengths are counted in `u32`: past 4 GiB in all (which nothing an essay's
+    /// summary or anchors hold comes near) a string is cut short at a character's boundary.
+    pub fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        let mut end = self.text.len().min(u32::MAX as usize);
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.text.truncate(end);
+        self.ends.push(end as u32);
+    }
+
+    pub fn finish(self) -> Packed {
+        Packed {
+            text: self.text.into_boxed_str(),
+            ends: self.ends.into_boxed_slice(),
+        }
     }
 }

@@ -19,7 +19,7 @@ use std::io::Write;
 use crate::book::{BookMeta, Chapter, Entry, Resource, Role, Summary, chapter_href};
 use crate::labels::Labels;
 use container::{Entry as ZipEntry, Spill, ZipOut};
-use opf::{GuideRef, Item, Person};
+use opf::{GuideRef, Item, Itemref, Person};
 use outline::{Outline, part_id};
 
 /// The folder inside the container that holds the package.
@@ -53,8 +53,6 @@ pub struct EpubWriter<W: Write> {
 
 /// A chapter's zip entries, compressed ahead of time — on any thread — by [`prepare`].
 pub struct Prepared {
-    id: String,
-    href: String,
     page: ZipEntry,
     /// The chapter's images: media types and names for the OPF, and their compressed entries.
     resources: Vec<(Resource, ZipEntry)>,
@@ -91,12 +89,7 @@ pub fn prepare(meta: &BookMeta, chapter: &Chapter) -> Prepared {
             (summary, entry)
         })
         .collect();
-    Prepared {
-        id: chapter.id.clone(),
-        href,
-        page,
-        resources,
-    }
+    Prepared { page, resources }
 }
 
 impl<W: Write> EpubWriter<W> {
@@ -151,19 +144,9 @@ impl<W: Write> EpubWriter<W> {
 
     /// Writes a chapter compressed ahead of time by [`prepare`]: a copy, no compression.
     pub fn add(&mut self, prepared: Prepared) -> Result<(), AssembleError> {
-        let Prepared {
-            id,
-            href,
-            page,
-            resources,
-        } = prepared;
+        let Prepared { page, resources } = prepared;
         self.zip.add(&page)?;
-        self.items.push(Item {
-            id: format!("ch-{id}"),
-            href,
-            media_type: XHTML,
-            properties: None,
-        });
+        // The page's item in the package document follows from the chapter's id.
         for (r, file) in resources {
             // An image shared by several essays is packed once.
             if self.written.insert(r.href.clone()) {
@@ -209,15 +192,14 @@ impl<W: Write> EpubWriter<W> {
         let labels = book.labels;
         let by_id: HashMap<&str, &Summary> =
             book.chapters.iter().map(|c| (c.id.as_str(), c)).collect();
-        let mut outline = Outline::new(book.contents, &by_id);
         let front_matter = matter::front(meta, labels);
         let back_matter = matter::back(meta, labels, book.chapters);
-        outline.nodes.extend(
-            back_matter
-                .iter()
-                .filter(|g| g.in_toc)
-                .map(|g| outline::Node::leaf(g.label, g.href())),
-        );
+        let in_toc: Vec<outline::Node> = back_matter
+            .iter()
+            .filter(|g| g.in_toc)
+            .map(|g| outline::Node::leaf(g.label, g.href()))
+            .collect();
+        let outline = Outline::new(book.contents, &by_id, in_toc.into_iter());
 
         let mut front: Vec<Item> = Vec::new();
         let mut page =
@@ -373,43 +355,45 @@ impl<W: Write> EpubWriter<W> {
         self.streamed("toc.ncx", |o| nav::ncx(o, meta, &outline))?;
 
         // The manifest lists every file; the spine, the reading order.
-        let mut items: Vec<Item> = Vec::new();
-        items.push(Item {
-            id: "nav".into(),
-            href: "nav.xhtml".into(),
-            media_type: XHTML,
-            properties: Some("nav"),
-        });
-        items.push(Item {
-            id: "ncx".into(),
-            href: "toc.ncx".into(),
-            media_type: "application/x-dtbncx+xml",
-            properties: None,
-        });
-        items.push(Item {
-            id: "css".into(),
-            href: pages::STYLESHEET.into(),
-            media_type: "text/css",
-            properties: None,
-        });
-        let mut spine: Vec<String> = front.iter().map(|i| i.id.clone()).collect();
-        let mut part_n = 0;
+        let mut items: Vec<Item> = vec![
+            Item {
+                id: "nav".into(),
+                href: "nav.xhtml".into(),
+                media_type: XHTML,
+                properties: Some("nav"),
+            },
+            Item {
+                id: "ncx".into(),
+                href: "toc.ncx".into(),
+                media_type: "application/x-dtbncx+xml",
+                properties: None,
+            },
+            Item {
+                id: "css".into(),
+                href: pages::STYLESHEET.into(),
+                media_type: "text/css",
+                properties: None,
+            },
+        ];
+        let mut add = |more: Vec<Item>| {
+            let start = items.len();
+            items.extend(more);
+            start..items.len()
+        };
+        let (front, parts, back) = (add(front), add(part_items), add(back_items));
+        items.append(&mut self.items);
+        let mut spine: Vec<Itemref> = items[front].iter().map(Item::itemref).collect();
+        let mut parts = items[parts].iter();
         for entry in book.contents {
             match entry {
-                Entry::Essay(id) => spine.push(format!("ch-{id}")),
+                Entry::Essay(id) => spine.push(Itemref::Chapter(id)),
                 Entry::Part { essays, .. } => {
-                    spine.push(part_items[part_n].id.clone());
-                    part_n += 1;
-                    spine.extend(essays.iter().map(|id| format!("ch-{id}")));
+                    spine.extend(parts.next().map(Item::itemref));
+                    spine.extend(essays.iter().map(|id| Itemref::Chapter(id)));
                 }
             }
         }
-        spine.extend(back_items.iter().map(|i| i.id.clone()));
-        items.extend(front);
-        items.extend(part_items);
-        items.extend(back_items);
-        items.append(&mut self.items);
-        let spine: Vec<&str> = spine.iter().map(String::as_str).collect();
+        spine.extend(items[back].iter().map(Item::itemref));
 
         let mut guide = Vec::new();
         if book.cover.is_some() {
@@ -470,8 +454,13 @@ impl<W: Write> EpubWriter<W> {
             certifier: meta.publisher.clone(),
         };
         let people = people(meta, book.chapters);
+        let files = opf::Files {
+            items: &items,
+            chapters: book.chapters,
+            spine: &spine,
+        };
         self.streamed("content.opf", |o| {
-            opf::package(o, meta, &people, &access, &items, &spine, &guide);
+            opf::package(o, meta, &people, &access, &files, &guide);
         })?;
         Ok(self.zip.finish()?)
     }

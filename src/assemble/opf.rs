@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::book::{BookMeta, Role};
+use crate::book::{BookMeta, Role, Summary};
 use crate::text::escape;
 
 /// Accessibility metadata, derived from what the book holds: a book with an image that has no
@@ -62,12 +62,43 @@ fn accessibility(o: &mut impl Write, access: &Access) {
     }
 }
 
-/// One file of the package.
+/// An entry of the spine: a page's item id, or an essay's page (`ch-{id}`).
+#[derive(Debug, Clone, Copy)]
+pub enum Itemref<'a> {
+    Page(&'a str),
+    Chapter(&'a str),
+}
+
+impl std::fmt::Display for Itemref<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Itemref::Page(id) => f.write_str(id),
+            Itemref::Chapter(id) => write!(f, "ch-{id}"),
+        }
+    }
+}
+
+/// The files of the package, for its manifest, and the reading order.
+pub struct Files<'a> {
+    /// Every file but the essays' pages.
+    pub items: &'a [Item],
+    /// The essays, in reading order: their pages are listed after the other files.
+    pub chapters: &'a [Summary],
+    pub spine: &'a [Itemref<'a>],
+}
+
+/// One file of the package other than an essay's page.
 pub struct Item {
     pub id: String,
     pub href: String,
     pub media_type: &'static str,
     pub properties: Option<&'static str>,
+}
+
+impl Item {
+    pub fn itemref(&self) -> Itemref<'_> {
+        Itemref::Page(&self.id)
+    }
 }
 
 /// A `<guide>` reference (EPUB 2; Kindle still reads it).
@@ -100,10 +131,14 @@ pub fn package(
     meta: &BookMeta,
     people: &[Person],
     access: &Access,
-    items: &[Item],
-    spine: &[&str],
+    files: &Files,
     guide: &[GuideRef],
 ) {
+    let &Files {
+        items,
+        chapters,
+        spine,
+    } = files;
     let lang = escape(&meta.language);
     let _ = write!(
         o,
@@ -236,6 +271,15 @@ pub fn package(
             let _ = write!(o, " properties=\"{p}\"");
         }
         let _ = o.write_str("/>\n");
+    }
+    // The essays' pages, in reading order (their ids are slugs: nothing to escape).
+    for c in chapters {
+        let _ = writeln!(
+            o,
+            "<item id=\"{}\" href=\"{}\" media-type=\"application/xhtml+xml\"/>",
+            Itemref::Chapter(&c.id),
+            c.href()
+        );
     }
     let _ = o.write_str("</manifest>\n<spine toc=\"ncx\">\n");
     for id in spine {

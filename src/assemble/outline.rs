@@ -81,7 +81,13 @@ pub fn part_id(n: usize) -> String {
 }
 
 impl<'a> Outline<'a> {
-    pub fn new(entries: &'a [Entry], chapters: &HashMap<&str, &'a Summary>) -> Outline<'a> {
+    /// The outline of the parts and essays of `entries`, then of the pages `after` them (the
+    /// back matter's).
+    pub fn new(
+        entries: &'a [Entry],
+        chapters: &HashMap<&str, &'a Summary>,
+        after: impl ExactSizeIterator<Item = Node<'a>>,
+    ) -> Outline<'a> {
         let essay = |id: &String| -> Option<Node<'a>> {
             let c: &'a Summary = chapters.get(id.as_str())?;
             Some(Node {
@@ -93,22 +99,23 @@ impl<'a> Outline<'a> {
             })
         };
         let mut parts = 0;
-        let nodes = entries
-            .iter()
-            .filter_map(|entry| match entry {
-                Entry::Essay(id) => essay(id),
-                Entry::Part { title, essays } => {
-                    parts += 1;
-                    Some(Node {
-                        title,
-                        href: chapter_href(&part_id(parts)),
-                        is_part: true,
-                        essay: None,
-                        held: essays.iter().filter_map(essay).collect(),
-                    })
-                }
-            })
-            .collect();
+        // Sized once: a book of thousands of essays has as many nodes.
+        let mut nodes = Vec::with_capacity(entries.len() + after.len());
+        let body = entries.iter().filter_map(|entry| match entry {
+            Entry::Essay(id) => essay(id),
+            Entry::Part { title, essays } => {
+                parts += 1;
+                Some(Node {
+                    title,
+                    href: chapter_href(&part_id(parts)),
+                    is_part: true,
+                    essay: None,
+                    held: essays.iter().filter_map(essay).collect(),
+                })
+            }
+        });
+        nodes.extend(body);
+        nodes.extend(after);
         Outline { nodes }
     }
 

@@ -22,7 +22,7 @@ use crate::diag::{Diagnostic, SourceFile};
 use crate::labels::Labels;
 use crate::manifest::EssayMeta;
 use crate::paths::Root;
-use crate::text::{escape, same_title};
+use crate::text::{Packed, escape, same_title};
 
 pub use markdown::inline;
 
@@ -314,41 +314,35 @@ fn heading_at(events: &[(Event<'_>, std::ops::Range<usize>)], i: usize) -> Optio
 /// a book of thousands of essays holds them all at once and a map per essay costs several
 /// times its text.
 #[derive(Debug, Default)]
-pub struct Anchors {
-    /// `name\0id\0` for each anchor.
-    text: String,
-    /// Where each entry starts in `text`, in the order of names.
-    starts: Vec<usize>,
-}
+pub struct Anchors(
+    /// The name and the id of each anchor, in the order of names.
+    Packed,
+);
 
 impl Anchors {
     pub fn pack(map: HashMap<String, String>) -> Anchors {
         let mut entries: Vec<(String, String)> = map.into_iter().collect();
         entries.sort_unstable();
-        let mut text =
-            String::with_capacity(entries.iter().map(|(n, i)| n.len() + i.len() + 2).sum());
-        let mut starts = Vec::with_capacity(entries.len());
-        for (name, id) in entries {
-            starts.push(text.len());
-            text.push_str(&name);
-            text.push('\0');
-            text.push_str(&id);
-            text.push('\0');
+        let mut packed = Packed::builder();
+        for (name, id) in &entries {
+            packed.push(name);
+            packed.push(id);
         }
-        Anchors { text, starts }
-    }
-
-    fn entry(&self, start: usize) -> (&str, &str) {
-        let mut parts = self.text[start..].splitn(3, '\0');
-        (parts.next().unwrap_or(""), parts.next().unwrap_or(""))
+        Anchors(packed.finish())
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        let i = self
-            .starts
-            .binary_search_by(|&s| self.entry(s).0.cmp(name))
-            .ok()?;
-        Some(self.entry(self.starts[i]).1)
+        // A binary search over the names, the even strings.
+        let (mut low, mut high) = (0, self.0.len() / 2);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.0.get(2 * mid).cmp(name) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Some(self.0.get(2 * mid + 1)),
+            }
+        }
+        None
     }
 }
 
@@ -356,7 +350,7 @@ impl Anchors {
 /// A link to an anchor that does not exist is kept as plain text, with a warning.
 pub fn settle_cross_links(
     chapter: &mut Chapter,
-    anchors: &HashMap<String, Anchors>,
+    anchors: &HashMap<&str, &Anchors>,
     diags: &mut Vec<Diagnostic>,
 ) {
     if chapter.cross_links.is_empty() {
@@ -367,7 +361,7 @@ pub fn settle_cross_links(
         .iter()
         .map(|link| {
             let found = anchors
-                .get(&link.essay)
+                .get(link.essay.as_str())
                 .and_then(|a| writer::lookup(|n| a.get(n), &link.fragment));
             if found.is_none() {
                 diags.push(

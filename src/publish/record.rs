@@ -229,7 +229,7 @@ fn contents(built: &Built) -> Vec<TocNode> {
     }
     let by_id: HashMap<&str, &Summary> =
         built.chapters.iter().map(|c| (c.id.as_str(), c)).collect();
-    Outline::new(&built.contents, &by_id)
+    Outline::new(&built.contents, &by_id, std::iter::empty())
         .nodes
         .iter()
         .map(node)
