@@ -3,6 +3,7 @@
 
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -210,13 +211,14 @@ impl Diagnostic {
 }
 
 /// An input file held in memory with its line index, so that byte offsets become
-/// `line:col` locations with a snippet.
+/// `line:col` locations with a snippet. The index is made when a location is first asked
+/// for: most files have nothing to report.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// The path as shown to the user (relative to where they ran the tool).
     pub path: PathBuf,
     pub text: String,
-    line_starts: Vec<usize>,
+    line_starts: OnceLock<Vec<usize>>,
     /// Lines that came before `text` in the real file (front matter split off an essay body).
     line_offset: usize,
 }
@@ -227,22 +229,24 @@ impl SourceFile {
     }
 
     pub fn with_line_offset(path: impl Into<PathBuf>, text: String, line_offset: usize) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         SourceFile {
             path: path.into(),
             text,
-            line_starts,
+            line_starts: OnceLock::new(),
             line_offset,
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| line_starts(&self.text))
     }
 
     /// 1-based line and character column of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let start = self.line_starts[line];
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&start| start <= offset) - 1;
+        let start = line_starts[line];
         let col = self.text[start..floor_char_boundary(&self.text, offset)]
             .chars()
             .count()
@@ -254,9 +258,9 @@ impl SourceFile {
     pub fn location(&self, range: std::ops::Range<usize>) -> Location {
         let (line, col) = self.line_col(range.start);
         let index = line - 1 - self.line_offset;
-        let start = self.line_starts[index];
-        let end = self
-            .line_starts
+        let line_starts = self.line_starts();
+        let start = line_starts[index];
+        let end = line_starts
             .get(index + 1)
             .map_or(self.text.len(), |&e| e - 1);
         let clipped_end = range.end.min(end).max(range.start);
@@ -275,6 +279,13 @@ impl SourceFile {
         }
         .with_caret_at(shown_col)
     }
+}
+
+/// Where each line of `text` starts.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {

@@ -211,7 +211,7 @@ fn parse_front_matter(
     if !doc.names(&value, "", &["author", "authors"], diags) {
         return None;
     }
-    let fm: raw::FrontMatter = match doc.typed() {
+    let fm: raw::FrontMatter = match doc.typed(&value) {
         Ok(fm) => fm,
         Err(d) => {
             diags.push(d);

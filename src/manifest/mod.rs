@@ -201,10 +201,7 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
     let (doc, value) = parse(&manifest, &text, diags)?;
     let errors_before = crate::diag::error_count(diags);
     let shaped = check_keys(&doc, &value, diags);
-    // Typing parses the text again, with positions for its messages: the untyped tree is
-    // not kept meanwhile (a manifest may list thousands of essays).
-    drop(value);
-    let raw: raw::Manifest = match doc.typed() {
+    let raw: raw::Manifest = match doc.typed(&value) {
         Ok(r) => r,
         Err(d) => {
             // A shape already reported at its place needs no second, vaguer message.
@@ -214,6 +211,8 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
             return None;
         }
     };
+    // The untyped tree is not kept: a manifest may list thousands of essays.
+    drop(value);
     let mut v = Validator {
         doc: &doc,
         root: &root,

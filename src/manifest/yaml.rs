@@ -1,7 +1,9 @@
 //! YAML with positions. serde_yaml parses and types the document; a second pass over
 //! yaml-rust2's marked events records where every key and value sits, so that problems found
-//! after typing (an unknown key, a bad language tag, a missing file) point at `line:col`.
+//! after typing (an unknown key, a bad language tag, a missing file) point at `line:col`. That
+//! pass is made only when a place is first asked for: most documents have nothing to report.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -26,10 +28,15 @@ pub struct Doc<'a> {
     pub text: &'a str,
     /// Lines before `text` in the real file (front matter starts after the `---` line).
     pub line_offset: usize,
+    index: OnceCell<Index>,
+}
+
+/// Where the keys and values of a document are.
+struct Index {
     keys: HashMap<String, Pos>,
     values: HashMap<String, Pos>,
     duplicates: Vec<(String, Pos)>,
-    /// Where each line of `text` starts: a place is found without reading the text from the
+    /// Where each line of the text starts: a place is found without reading the text from the
     /// top (a manifest of 10,000 essays places each of them).
     line_starts: Vec<usize>,
 }
@@ -41,25 +48,16 @@ impl<'a> Doc<'a> {
         text: &'a str,
         line_offset: usize,
     ) -> Result<(Self, Value), Vec<Diagnostic>> {
-        let mut index = Indexer::default();
-        // Both parsers accept the same documents in practice; should yaml-rust2 refuse one that
-        // serde_yaml takes, problems are still reported, only without a line.
-        let _ = Parser::new_from_str(text).load(&mut index, false);
         let doc = Doc {
             path,
             text,
             line_offset,
-            keys: index.keys,
-            values: index.values,
-            duplicates: index.duplicates,
-            line_starts: std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect(),
+            index: OnceCell::new(),
         };
         match serde_yaml::from_str(text) {
             Ok(value) => Ok((doc, value)),
             // serde_yaml names a duplicate key but places it at 1:1; the index knows where.
-            Err(e) if e.to_string().contains("duplicate") && !doc.duplicates.is_empty() => {
+            Err(e) if e.to_string().contains("duplicate") && !doc.index().duplicates.is_empty() => {
                 Err(doc.duplicate_keys())
             }
             Err(e) => {
@@ -82,8 +80,29 @@ impl<'a> Doc<'a> {
         }
     }
 
-    /// Types the document, reporting the first type error at its place.
-    pub fn typed<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
+    /// The index, made by a second parse the first time it is needed.
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut index = Indexer::default();
+            // Both parsers accept the same documents in practice; should yaml-rust2 refuse one
+            // that serde_yaml takes, problems are still reported, only without a line.
+            let _ = Parser::new_from_str(self.text).load(&mut index, false);
+            Index {
+                keys: index.keys,
+                values: index.values,
+                duplicates: index.duplicates,
+                line_starts: crate::diag::line_starts(self.text),
+            }
+        })
+    }
+
+    /// Types the document parsed as `value`, reporting the first type error at its place.
+    pub fn typed<T: DeserializeOwned>(&self, value: &Value) -> Result<T, Diagnostic> {
+        // Typed from the tree already parsed; only a document that does not type is parsed
+        // again, for serde_yaml's message with its place.
+        if let Ok(typed) = T::deserialize(value) {
+            return Ok(typed);
+        }
         serde_yaml::from_str(self.text).map_err(|e| {
             let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             let raw = strip_position(&e.to_string());
@@ -108,18 +127,21 @@ impl<'a> Doc<'a> {
 
     /// The location of the value at `path`, or of its key, or the file.
     pub fn value_at(&self, path: &str) -> Location {
-        self.locate(self.values.get(path).or_else(|| self.keys.get(path)))
+        let index = self.index();
+        self.locate(index.values.get(path).or_else(|| index.keys.get(path)))
     }
 
     /// The location of the key at `path` (for unknown keys).
     pub fn key_at(&self, path: &str) -> Location {
-        self.locate(self.keys.get(path).or_else(|| self.values.get(path)))
+        let index = self.index();
+        self.locate(index.keys.get(path).or_else(|| index.values.get(path)))
     }
 
     fn locate(&self, pos: Option<&Pos>) -> Location {
         match pos {
             Some(p) => {
                 let line = self
+                    .index()
                     .line_starts
                     .get(p.line.saturating_sub(1))
                     .map_or("", |&start| {
@@ -136,7 +158,8 @@ impl<'a> Doc<'a> {
 
     /// Keys given twice in one mapping.
     fn duplicate_keys(&self) -> Vec<Diagnostic> {
-        self.duplicates
+        self.index()
+            .duplicates
             .iter()
             .map(|(path, pos)| {
                 let key = path.rsplit('.').next().unwrap_or(path);
