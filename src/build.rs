@@ -160,7 +160,7 @@ pub struct Built {
     pub essays: usize,
     pub bytes: u64,
     /// The book as it was written — its metadata (with the essays' authors when the manifest
-    /// names no author or editor), its parts, its chapters' summaries (bodies dropped) and its
+    /// names no author or editor), its parts, its chapters' summaries and its
     /// cover — for those who describe the book outside it (`publish`'s page and catalogs).
     pub meta: BookMeta,
     pub contents: Vec<Entry>,
@@ -260,7 +260,8 @@ pub struct Written<W> {
     pub out: W,
     /// The metadata the book carries (with the essays' authors when the manifest names none).
     pub meta: BookMeta,
-    /// The chapters' summaries.
+    /// The chapters' summaries (their lengths counted only for a contents page that shows
+    /// reading times).
     pub chapters: Vec<Summary>,
     /// The cover, given or made.
     pub cover: Option<Resource>,
@@ -280,7 +281,9 @@ pub fn write_book<W: Write>(
             scope.spawn(move || crate::cover::generate(&plan.meta, theme, plan.labels))
         });
         let mut writer = EpubWriter::new(out).map_err(Stop::Output)?;
-        let chapters = convert_all(plan, Some(&mut writer), true, progress, diags)?;
+        // The book shows the essays' lengths only on a contents page with reading times.
+        let measure = plan.meta.show_reading_time;
+        let chapters = convert_all(plan, Some(&mut writer), measure, progress, diags)?;
         let cover = match made {
             // Drawing a cover cannot fail; were it ever to panic, the panic goes on.
             Some(job) => Some(job.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),

@@ -38,8 +38,8 @@ pub struct Context<'a> {
     pub book_language: &'a str,
     pub toc_depth: u8,
     pub labels: &'a Labels,
-    /// Count the words, notes and headings (the contents page and `stats` show them; `check`
-    /// does not need them).
+    /// Count the words, notes and headings: `stats` shows them, and the contents page when it
+    /// gives reading times; other builds and `check` do not need them.
     pub measure: bool,
 }
 
