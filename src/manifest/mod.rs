@@ -21,7 +21,7 @@ pub use foreign::{Data, parse_data, yaml_scalar};
 use crate::book::{BookMeta, Creator, EssayKind, Place, Role, Series};
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::fonts::Font;
-use crate::paths::{InnerPath, Root};
+use crate::paths::{Files, InnerPath, Root};
 use crate::styles::{self, Theme};
 use crate::text::slug;
 use raw::{
@@ -215,7 +215,7 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
     drop(value);
     let mut v = Validator {
         doc: &doc,
-        root: &root,
+        files: Files::new(&root),
         diags,
         used_ids: HashSet::new(),
         seen: HashMap::new(),
@@ -357,7 +357,8 @@ fn check_keys(doc: &Doc, value: &Value, diags: &mut Vec<Diagnostic>) -> bool {
 /// Semantic checks, each reported at its value's place.
 struct Validator<'a, 'd> {
     doc: &'a Doc<'a>,
-    root: &'a Root,
+    /// The collection's files, their folders looked up once.
+    files: Files<'a>,
     diags: &'d mut Vec<Diagnostic>,
     used_ids: HashSet<String>,
     /// Essay files already listed, with the path of their place in the manifest (the
@@ -570,7 +571,7 @@ impl Validator<'_, '_> {
     }
 
     fn file(&mut self, raw: &Text, path: &str, what: &str) -> Option<InnerPath> {
-        match self.root.file("", raw.0.trim()) {
+        match self.files.file("", raw.0.trim()) {
             Ok(p) => Some(p),
             Err(problem) => {
                 let help = problem.help();
