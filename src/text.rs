@@ -344,6 +344,65 @@ pub fn measure(xhtml: &str) -> Measure {
     m
 }
 
+/// A list of strings end to end in one allocation, and where each ends in another: what a book
+/// keeps of each of its essays (a summary, the anchors links may name), without a dozen small
+/// allocations per essay.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Packed {
+    text: Box<str>,
+    ends: Box<[u32]>,
+}
+
+impl Packed {
+    pub fn builder() -> PackedBuilder {
+        PackedBuilder::default()
+    }
+
+    /// How many strings there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The `i`th string; empty past the end.
+    pub fn get(&self, i: usize) -> &str {
+        let start = i.checked_sub(1).and_then(|p| self.ends.get(p));
+        let start = start.map_or(0, |&s| s as usize);
+        let end = self.ends.get(i).map_or(start, |&e| e as usize);
+        &self.text[start..end]
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct PackedBuilder {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl PackedBuilder {
+    /// Adds a string. Lengths are counted in `u32`: past 4 GiB in all (which nothing an essay's
+    /// summary or anchors hold comes near) a string is cut short at a character's boundary.
+    pub fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        let mut end = self.text.len().min(u32::MAX as usize);
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.text.truncate(end);
+        self.ends.push(end as u32);
+    }
+
+    pub fn finish(self) -> Packed {
+        Packed {
+            text: self.text.into_boxed_str(),
+            ends: self.ends.into_boxed_slice(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -482,64 +541,5 @@ mod tests {
             .minutes(),
             10
         );
-    }
-}
-
-/// A list of strings end to end in one allocation, and where each ends in another: what a book
-/// keeps of each of its essays (a summary, the anchors links may name), without a dozen small
-/// allocations per essay.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Packed {
-    text: Box<str>,
-    ends: Box<[u32]>,
-}
-
-impl Packed {
-    pub fn builder() -> PackedBuilder {
-        PackedBuilder::default()
-    }
-
-    /// How many strings there are.
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    /// The `i`th string; empty past the end.
-    pub fn get(&self, i: usize) -> &str {
-        let start = i.checked_sub(1).and_then(|p| self.ends.get(p));
-        let start = start.map_or(0, |&s| s as usize);
-        let end = self.ends.get(i).map_or(start, |&e| e as usize);
-        &self.text[start..end]
-    }
-}
-
-#[derive(Debug, Default)]
-pub struct PackedBuilder {
-    text: String,
-    ends: Vec<u32>,
-}
-
-impl PackedBuilder {
-    /// Adds a string. Lengths are counted in `u32`: past 4 GiB in all (which nothing an essay's
-    /// summary or anchors hold comes near) a string is cut short at a character's boundary.
-    pub fn push(&mut self, s: &str) {
-        self.text.push_str(s);
-        let mut end = self.text.len().min(u32::MAX as usize);
-        while !self.text.is_char_boundary(end) {
-            end -= 1;
-        }
-        self.text.truncate(end);
-        self.ends.push(end as u32);
-    }
-
-    pub fn finish(self) -> Packed {
-        Packed {
-            text: self.text.into_boxed_str(),
-            ends: self.ends.into_boxed_slice(),
-        }
     }
 }

@@ -47,6 +47,7 @@ pub struct Book<'a> {
 
 pub struct EpubWriter<W: Write> {
     zip: ZipOut<W>,
+    /// The files written so far for the package document, but the chapters' pages.
     items: Vec<Item>,
     written: HashSet<String>,
 }
@@ -142,11 +143,11 @@ impl<W: Write> EpubWriter<W> {
         self.add(prepare(meta, chapter))
     }
 
-    /// Writes a chapter compressed ahead of time by [`prepare`]: a copy, no compression.
+    /// Writes a chapter compressed ahead of time by [`prepare`]: a copy, no compression. The
+    /// page's item in the package document is written from the chapter's summary, at the end.
     pub fn add(&mut self, prepared: Prepared) -> Result<(), AssembleError> {
         let Prepared { page, resources } = prepared;
         self.zip.add(&page)?;
-        // The page's item in the package document follows from the chapter's id.
         for (r, file) in resources {
             // An image shared by several essays is packed once.
             if self.written.insert(r.href.clone()) {
