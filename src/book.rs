@@ -458,9 +458,9 @@ impl Summary {
         }
     }
 
+    /// An optional slot's text, when the essay has it.
     fn slot(&self, slot: Slot) -> Option<&str> {
-        let required = matches!(slot, Slot::Title | Slot::TitleHtml);
-        (required || self.present & (1 << slot as u8) != 0).then(|| self.texts.get(slot as usize))
+        (self.present & (1 << slot as u8) != 0).then(|| self.texts.get(slot as usize))
     }
 
     /// Plain text, for the table of contents and metadata.

@@ -114,7 +114,11 @@ impl Root {
 
     /// Resolves `raw` (relative to `base` inside the root) to a regular file inside the root.
     pub fn file(&self, base: &str, raw: &str) -> Result<InnerPath, PathProblem> {
-        let rel = Self::normalise(base, raw)?;
+        self.resolve(Self::normalise(base, raw)?)
+    }
+
+    /// [`Root::file`] for a path already normalised.
+    fn resolve(&self, rel: String) -> Result<InnerPath, PathProblem> {
         let joined = self.abs.join(&rel);
         let abs = match joined.canonicalize() {
             Ok(abs) => abs,
@@ -163,18 +167,18 @@ impl<'r> Files<'r> {
     pub fn file(&mut self, base: &str, raw: &str) -> Result<InnerPath, PathProblem> {
         let rel = Root::normalise(base, raw)?;
         let (folder, name) = rel.rsplit_once('/').unwrap_or(("", &rel));
-        let root = self.root;
-        let canonical = self.folders.entry(folder.to_string()).or_insert_with(|| {
-            let dir = root.abs.join(folder).canonicalize().ok()?;
-            dir.starts_with(&root.abs).then_some(dir)
-        });
-        if let Some(dir) = canonical {
+        if !self.folders.contains_key(folder) {
+            let dir = self.root.abs.join(folder).canonicalize().ok();
+            let inside = dir.filter(|d| d.starts_with(&self.root.abs));
+            self.folders.insert(folder.to_string(), inside);
+        }
+        if let Some(Some(dir)) = self.folders.get(folder) {
             let abs = dir.join(name);
             if std::fs::symlink_metadata(&abs).is_ok_and(|m| m.is_file()) {
                 return Ok(InnerPath { abs, rel });
             }
         }
-        self.root.file(base, raw)
+        self.root.resolve(rel)
     }
 }
 
