@@ -1,6 +1,8 @@
 //! Benchmarks of the costs of a build: converting Markdown, compressing chapters, drawing a
 //! cover, and a whole build of a collection. `cargo bench --features testing`.
 
+#![allow(clippy::disallowed_methods)] // Tests read what they built.
+
 use std::hint::black_box;
 
 use anthology::convert::testing::Fixture;

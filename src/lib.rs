@@ -369,6 +369,8 @@ fn man(dir: Option<&Path>) -> Result<(), Diagnostic> {
 
 /// ", peak memory N MiB": the process's peak resident memory, where the system tells it
 /// (Linux: `VmHWM`).
+// The process's own status, not a user's file.
+#[allow(clippy::disallowed_methods)]
 fn memory_note() -> String {
     let peak = std::fs::read_to_string("/proc/self/status")
         .ok()

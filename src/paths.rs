@@ -1,18 +1,30 @@
-//! Safe paths: every file the tool reads is named relative to the collection folder and must
-//! stay inside it. Absolute paths, `..` escapes (also written `..\`), and symbolic links that
-//! lead outside are refused before anything is opened.
+//! Safe paths and the one confined reader: every file the tool reads from a collection (or
+//! from a source being imported) is named relative to its folder, must stay inside it, and is
+//! read by [`Root::read`]. Absolute paths, `..` escapes (also written `..\`), symbolic links
+//! that lead outside, and anything that is not a regular file (a FIFO, a device, `/proc`'s
+//! endless files) are refused before a byte is read. `clippy.toml` forbids `std::fs::read` and
+//! its kin everywhere else, so that no new read can go around this module.
 
 use std::fmt;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The largest file the tool reads from a collection: far above any essay, image or font a
+/// book carries, and a budget that keeps a hostile input from filling memory.
+pub const MAX_FILE: u64 = 256 * 1024 * 1024;
 
 /// A file inside the collection.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[allow(clippy::manual_non_exhaustive)] // `_checked` keeps other modules from making one.
 pub struct InnerPath {
     /// Canonical absolute path (symlinks resolved), for reading.
     pub abs: PathBuf,
     /// Normalised path relative to the collection, with `/` separators: the file's identity.
     /// It is shown to the user as [`Root::shown`] makes it.
     pub rel: String,
+    /// Only this module makes an `InnerPath`: holding one means the path was checked.
+    _checked: (),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +76,9 @@ pub struct Root {
     pub abs: PathBuf,
     /// As the user gave it (for messages).
     pub display: PathBuf,
+    /// Every file read through this root (and its clones), by path relative to it: what a
+    /// build depended on (`publish` hashes exactly these; `-o` may not name one of them).
+    read: Arc<Mutex<std::collections::BTreeSet<String>>>,
 }
 
 impl Root {
@@ -71,7 +86,53 @@ impl Root {
         Ok(Root {
             abs: display.canonicalize()?,
             display: display.to_path_buf(),
+            read: Arc::default(),
         })
+    }
+
+    /// Reads a file found by [`Root::file`]: opened without following a symbolic link that
+    /// may have replaced it since, checked again to be a regular file (never a FIFO, a device or
+    /// a folder, which could block or never end), and read up to [`MAX_FILE`] bytes.
+    pub fn read(&self, file: &InnerPath) -> std::io::Result<Vec<u8>> {
+        let data = read_regular(&file.abs)?;
+        self.read
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(file.rel.clone());
+        Ok(data)
+    }
+
+    /// [`Root::file`] then [`Root::read`]: a path problem, or the file and its bytes.
+    pub fn read_file(&self, base: &str, raw: &str) -> Result<(InnerPath, Vec<u8>), PathProblem> {
+        let file = self.file(base, raw)?;
+        match self.read(&file) {
+            Ok(data) => Ok((file, data)),
+            Err(e) => Err(PathProblem::Unreadable(e.to_string())),
+        }
+    }
+
+    /// The files read through this root so far, relative to it, in order of their paths.
+    pub fn files_read(&self) -> Vec<String> {
+        self.read
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// [`Root::file`] for a path found by walking the folder (absolute, or relative to the
+    /// current folder, under [`Root::display`] or [`Root::abs`]).
+    pub fn file_at(&self, path: &Path) -> Result<InnerPath, PathProblem> {
+        let rel = path
+            .strip_prefix(&self.display)
+            .or_else(|_| path.strip_prefix(&self.abs))
+            .map_err(|_| PathProblem::Escapes)?;
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        self.file("", &rel.join("/"))
     }
 
     /// How a path inside the collection is shown: `essays/a.md`, not `./essays/a.md`.
@@ -138,7 +199,11 @@ impl Root {
         }
         match std::fs::metadata(&abs) {
             Ok(m) if m.is_dir() => Err(PathProblem::IsDirectory),
-            Ok(m) if m.is_file() => Ok(InnerPath { abs, rel }),
+            Ok(m) if m.is_file() => Ok(InnerPath {
+                abs,
+                rel,
+                _checked: (),
+            }),
             Ok(_) => Err(PathProblem::Unreadable("not a regular file".into())),
             Err(e) => Err(PathProblem::Unreadable(e.to_string())),
         }
@@ -175,11 +240,55 @@ impl<'r> Files<'r> {
         if let Some(Some(dir)) = self.folders.get(folder) {
             let abs = dir.join(name);
             if std::fs::symlink_metadata(&abs).is_ok_and(|m| m.is_file()) {
-                return Ok(InnerPath { abs, rel });
+                return Ok(InnerPath {
+                    abs,
+                    rel,
+                    _checked: (),
+                });
             }
         }
         self.root.resolve(rel)
     }
+}
+
+impl Files<'_> {
+    /// The root the files are found in (and read through).
+    pub fn root(&self) -> &Root {
+        self.root
+    }
+}
+
+/// Opens `path` as [`Root::read`] does and reads it whole. Also for files the tool wrote itself
+/// (a shelf's cache, a book it is converting), which are no safer than their folder.
+#[allow(clippy::disallowed_methods)]
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        // Not a link put in the file's place since it was checked; and a FIFO opened without
+        // blocking, to be refused below.
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if meta.len() > MAX_FILE {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} MiB",
+            MAX_FILE >> 20
+        )));
+    }
+    let mut data = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // A file that grows (or a kernel file that says it is empty) is read to the budget only.
+    file.take(MAX_FILE + 1).read_to_end(&mut data)?;
+    if data.len() as u64 > MAX_FILE {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} MiB",
+            MAX_FILE >> 20
+        )));
+    }
+    Ok(data)
 }
 
 /// The folder part of a root-relative path (`essays/a.md` → `essays`).

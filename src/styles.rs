@@ -2,11 +2,11 @@
 //! and the book's style sheet made of a theme (or the user's file), the embedded fonts'
 //! `@font-face` rules and the user's `extra-css`.
 
-use std::path::Path;
 
 use crate::book::Resource;
 use crate::diag::{Diagnostic, location_in};
 use crate::manifest::{Collection, Style};
+use crate::paths::{InnerPath, Root};
 
 #[derive(Debug)]
 pub struct Theme {
@@ -57,7 +57,7 @@ pub fn stylesheet(
 ) -> Option<(String, Vec<Resource>)> {
     let mut css = match &collection.style {
         Style::Theme(theme) => theme.css.to_string(),
-        Style::File(file) => user_file(&file.abs, &collection.root.shown(&file.rel), diags)?,
+        Style::File(file) => user_file(&collection.root, file, diags)?,
     };
     let (fonts, font_css) = crate::fonts::package(&collection.fonts);
     if !font_css.is_empty() {
@@ -65,7 +65,7 @@ pub fn stylesheet(
         css.push_str(&font_css);
     }
     if let Some(extra) = &collection.extra_css {
-        let text = user_file(&extra.abs, &collection.root.shown(&extra.rel), diags)?;
+        let text = user_file(&collection.root, extra, diags)?;
         css.push_str("\n/* ---- `extra-css` from the manifest. ---- */\n\n");
         css.push_str(&text);
     }
@@ -74,8 +74,10 @@ pub fn stylesheet(
 
 /// A style sheet of the user's: read, cleaned of references to outside files, and checked
 /// for what e-readers are known to choke on (each a warning at its line).
-fn user_file(abs: &Path, display: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
-    let text = std::fs::read(abs)
+fn user_file(root: &Root, file: &InnerPath, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let display = &root.shown(&file.rel);
+    let text = root
+        .read(file)
         .map_err(|e| {
             Diagnostic::error("style", format!("cannot read the style sheet: {e}")).in_file(display)
         })

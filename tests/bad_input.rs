@@ -1,6 +1,8 @@
 //! Bad input: each case exits with 1, names the culprit (file, and line:col where there is
 //! one), never panics, and leaves an existing book untouched with no temporary file behind.
 
+#![allow(clippy::disallowed_methods)] // Tests read what they built.
+
 mod common;
 
 use common::{Project, minimal};

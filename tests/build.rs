@@ -2,6 +2,8 @@
 //! warning; the book has the structure the manifest describes; the same input gives the same
 //! bytes.
 
+#![allow(clippy::disallowed_methods)] // Tests read what they built.
+
 mod common;
 
 use common::{Project, assert_valid, minimal, repo, unzip, unzip_text};

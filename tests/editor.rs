@@ -2,6 +2,8 @@
 //! server keeps going), `build --watch`, `build --each`, `stats`, `check --format json`,
 //! shell completions, man pages, reading times, and an example in every command's help.
 
+#![allow(clippy::disallowed_methods)] // Tests read what they built.
+
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -2,6 +2,8 @@
 //! embedded fonts, and the rules of Kindle, Kobo and Apple Books. Every book is checked by
 //! EPUBCheck; every bad value is an error (or a warning) at its `file:line:col`.
 
+#![allow(clippy::disallowed_methods)] // Tests read what they built.
+
 mod common;
 
 use std::io::Cursor;

@@ -4,6 +4,8 @@
 //! second run that rebuilds nothing; and the page served on 127.0.0.1 and opened in headless
 //! Chromium, with a screenshot. A missing tool is a failure, never a skip.
 
+#![allow(clippy::disallowed_methods)] // Tests read what they built.
+
 mod common;
 
 use std::collections::BTreeMap;

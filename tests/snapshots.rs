@@ -3,6 +3,8 @@
 //! back matter) of the kitchen-sink fixture, with the date pinned; and how a diagnostic reads.
 //! Review a change with `cargo insta review` (or `INSTA_UPDATE=always cargo test`).
 
+#![allow(clippy::disallowed_methods)] // Tests read what they built.
+
 mod common;
 
 use common::{Project, minimal, unzip_text};

@@ -216,7 +216,7 @@ pub fn image(ctx: &Context, src: &str) -> Result<FoundImage, Diagnostic> {
                 }
             }
         })?;
-    let data = std::fs::read(&file.abs).map_err(|e| {
+    let data = ctx.root.read(&file).map_err(|e| {
         Diagnostic::error("image-read", format!("cannot read the image `{src}`: {e}"))
     })?;
     let Some(media_type) = crate::media::sniff_image(&data) else {

@@ -40,7 +40,7 @@ pub struct EssaySource {
 /// Reads and splits an essay. Problems go to `diags`; `None` when the essay cannot be used.
 pub fn read(root: &Root, essay: &EssayRef, diags: &mut Vec<Diagnostic>) -> Option<EssaySource> {
     let display = &root.shown(&essay.file.rel);
-    let bytes = match std::fs::read(&essay.file.abs) {
+    let bytes = match root.read(&essay.file) {
         Ok(b) => b,
         Err(e) => {
             diags.push(

@@ -182,7 +182,7 @@ impl Validator<'_, '_> {
             let Some(file) = self.file(&text, &path, "font") else {
                 continue;
             };
-            let data = match std::fs::read(&file.abs) {
+            let data = match self.files.root().read(&file) {
                 Ok(d) => d,
                 Err(e) => {
                     self.error("font", format!("cannot read the font: {e}"), &path);

@@ -164,23 +164,6 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
             return None;
         }
     };
-    let bytes = match std::fs::read(&manifest) {
-        Ok(b) => b,
-        Err(e) => {
-            diags.push(
-                Diagnostic::error("unreadable", format!("cannot read the manifest: {e}"))
-                    .in_file(&manifest),
-            );
-            return None;
-        }
-    };
-    let text = match decode(bytes, &manifest) {
-        Ok(t) => t,
-        Err(d) => {
-            diags.push(d);
-            return None;
-        }
-    };
     let folder = manifest
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -195,6 +178,24 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
                 )
                 .in_file(folder),
             );
+            return None;
+        }
+    };
+    let name = manifest.file_name().map(|n| n.to_string_lossy().into_owned());
+    let bytes = match root.read_file("", name.as_deref().unwrap_or(MANIFEST_FILE)) {
+        Ok((_, b)) => b,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("unreadable", format!("cannot read the manifest: {e}"))
+                    .in_file(&manifest),
+            );
+            return None;
+        }
+    };
+    let text = match decode(bytes, &manifest) {
+        Ok(t) => t,
+        Err(d) => {
+            diags.push(d);
             return None;
         }
     };
@@ -588,7 +589,7 @@ impl Validator<'_, '_> {
 
     fn cover(&mut self, raw: &Text) -> Option<Cover> {
         let file = self.file(raw, "cover", "cover")?;
-        let data = match std::fs::read(&file.abs) {
+        let data = match self.files.root().read(&file) {
             Ok(d) => d,
             Err(e) => {
                 self.error("cover", format!("cannot read the cover: {e}"), "cover");
