@@ -33,6 +33,7 @@ pub mod stats;
 pub mod styles;
 pub mod text;
 pub mod watch;
+pub mod weburl;
 
 use std::io::IsTerminal;
 use std::path::Path;
