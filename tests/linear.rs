@@ -1,0 +1,62 @@
+//! Linear time on pathological input (issue 21): each case makes a hostile input of size `n`
+//! and of size `2n`, runs the stage on both, and asserts that the larger took at most ~2.5
+//! times as long. A ratio, never an absolute time, so that a slow machine does not fail it and
+//! a quadratic stage (4× on doubling) cannot pass it. Speed targets themselves live in
+//! `bench/`, not here.
+
+#![allow(clippy::disallowed_methods)] // Tests read what they built.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+/// How much longer the doubled input may take.
+const RATIO: f64 = 2.5;
+
+/// Asserts that `run(n)` grows linearly (or as n log n) in `n`. `n` is doubled first until one
+/// run takes 60 ms, so that the clock's noise and the process's start do not decide; then
+/// `n` and `2n` are timed three times each, interleaved, and the best of each compared.
+#[track_caller]
+pub fn assert_linear(what: &str, mut n: usize, run: impl Fn(usize)) {
+    let time = |n: usize| {
+        let start = Instant::now();
+        run(n);
+        start.elapsed()
+    };
+    while time(n) < Duration::from_millis(60) {
+        n *= 2;
+        assert!(n < 1 << 40, "{what}: the input never takes measurable time");
+    }
+    let (mut small, mut large) = (Duration::MAX, Duration::MAX);
+    for _ in 0..3 {
+        small = small.min(time(n));
+        large = large.min(time(2 * n));
+    }
+    let ratio = large.as_secs_f64() / small.as_secs_f64();
+    assert!(
+        ratio <= RATIO,
+        "{what}: doubling the input (n = {n}) took {ratio:.2}× as long ({small:?} → {large:?}); \
+         at most {RATIO}× is linear"
+    );
+}
+
+#[test]
+fn the_yardstick_tells_linear_from_quadratic() {
+    // The check itself must be able to fail: a quadratic loop is caught, a linear one passes.
+    let spin = |k: usize| {
+        let mut x = 0u64;
+        for i in 0..k {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i as u64));
+        }
+        x
+    };
+    assert_linear("a linear loop", 1 << 16, |n| {
+        spin(n * 64);
+    });
+    let quadratic = std::panic::catch_unwind(|| {
+        assert_linear("a quadratic loop", 1 << 8, |n| {
+            spin(n * n);
+        });
+    });
+    assert!(quadratic.is_err(), "a quadratic loop passed as linear");
+}
