@@ -213,14 +213,24 @@ impl Diagnostic {
 /// An input file held in memory with its line index, so that byte offsets become
 /// `line:col` locations with a snippet. The index is made when a location is first asked
 /// for: most files have nothing to report.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SourceFile {
     /// The path as shown to the user (relative to where they ran the tool).
     pub path: PathBuf,
     pub text: String,
     line_starts: OnceLock<Vec<usize>>,
+    /// The last (byte offset, character column) worked out: locations are mostly asked for in
+    /// order, so a column is counted from the previous one, not from the line's start (a
+    /// 1 MB line with thousands of problems stays linear).
+    cursor: std::sync::Mutex<(usize, usize)>,
     /// Lines that came before `text` in the real file (front matter split off an essay body).
     line_offset: usize,
+}
+
+impl Clone for SourceFile {
+    fn clone(&self) -> Self {
+        SourceFile::with_line_offset(self.path.clone(), self.text.clone(), self.line_offset)
+    }
 }
 
 impl SourceFile {
@@ -233,6 +243,7 @@ impl SourceFile {
             path: path.into(),
             text,
             line_starts: OnceLock::new(),
+            cursor: std::sync::Mutex::new((0, 1)),
             line_offset,
         }
     }
@@ -247,10 +258,18 @@ impl SourceFile {
         let line_starts = self.line_starts();
         let line = line_starts.partition_point(|&start| start <= offset) - 1;
         let start = line_starts[line];
-        let col = self.text[start..floor_char_boundary(&self.text, offset)]
-            .chars()
-            .count()
-            + 1;
+        let offset = floor_char_boundary(&self.text, offset);
+        let mut cursor = self
+            .cursor
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (from, col) = if (start..=offset).contains(&cursor.0) {
+            *cursor
+        } else {
+            (start, 1)
+        };
+        let col = col + self.text[from..offset].chars().count();
+        *cursor = (offset, col);
         (line + 1 + self.line_offset, col)
     }
 
@@ -268,7 +287,7 @@ impl SourceFile {
             ..floor_char_boundary(&self.text, clipped_end)]
             .chars()
             .count();
-        let (snippet, shown_col) = clip(self.text[start..end].trim_end_matches('\r'), col);
+        let (snippet, shown_col) = clip_at(&self.text[start..end], range.start - start, col);
         Location {
             file: self.path.clone(),
             line: Some(line),
@@ -321,6 +340,36 @@ pub fn location_in(path: &Path, text: &str, line: usize, col: usize, width: usiz
 const SNIPPET_CHARS: usize = 120;
 
 /// Cuts a long line to a window around `col`; returns the text and the column within it.
+/// [`clip`] for a line of a [`SourceFile`] and a byte offset in it (`col` being its
+/// character column): only the characters around the offset are looked at, so a location in a
+/// line of a megabyte costs what one in a short line does.
+fn clip_at(line: &str, offset: usize, col: usize) -> (String, usize) {
+    let line = line.trim_end_matches('\r');
+    let offset = floor_char_boundary(line, offset);
+    let back = |from: usize, n: usize| -> usize {
+        from - line[..from]
+            .chars()
+            .rev()
+            .take(n)
+            .map(char::len_utf8)
+            .sum::<usize>()
+    };
+    let mut start = back(offset, SNIPPET_CHARS / 2);
+    let ahead = line[start..].chars().take(SNIPPET_CHARS);
+    let (shown, end) = ahead.fold((0, start), |(n, end), c| (n + 1, end + c.len_utf8()));
+    if end == line.len() && shown < SNIPPET_CHARS {
+        // Near the line's end the window reaches further back, as wide as it may be.
+        start = back(start, SNIPPET_CHARS - shown);
+    }
+    if start == 0 && end == line.len() {
+        return (line.to_string(), col);
+    }
+    let (lead, shift) = if start > 0 { ("…", 1) } else { ("", 0) };
+    let tail = if end < line.len() { "…" } else { "" };
+    let caret = line[start..offset].chars().count() + 1 + shift;
+    (format!("{lead}{}{tail}", &line[start..end]), caret)
+}
+
 fn clip(line: &str, col: usize) -> (String, usize) {
     let count = line.chars().count();
     if count <= SNIPPET_CHARS {

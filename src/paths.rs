@@ -310,18 +310,15 @@ pub fn package_path(rel: &str, ext: &str) -> String {
             if clean {
                 part.to_string()
             } else {
-                format!("{}-{:06x}", crate::text::slug(part), fnv(part) & 0xFF_FFFF)
+                format!(
+                    "{}-{:06x}",
+                    crate::text::slug(part),
+                    crate::text::fnv(part.as_bytes()) & 0xFF_FFFF
+                )
             }
         })
         .collect();
     format!("images/{}.{ext}", parts.join("/").trim_start_matches('-'))
-}
-
-/// FNV-1a: a stable hash (std's hashers are seeded per process).
-fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    })
 }
 
 #[cfg(test)]

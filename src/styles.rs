@@ -2,7 +2,6 @@
 //! and the book's style sheet made of a theme (or the user's file), the embedded fonts'
 //! `@font-face` rules and the user's `extra-css`.
 
-
 use crate::book::Resource;
 use crate::diag::{Diagnostic, location_in};
 use crate::manifest::{Collection, Style};

@@ -32,6 +32,22 @@ static NEEDS_ESCAPE: [bool; 256] = {
 
 /// Appends `s` to `out`, escaped for XML text or a double-quoted attribute value, without the
 /// characters XML forbids.
+/// [`escape_into`] for an attribute value: a line break or tab in it is written as a
+/// character reference, since an XML reader turns a literal one into a space.
+pub fn escape_attr_into(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(i) = rest.find(['\n', '\t']) {
+        escape_into(out, &rest[..i]);
+        out.push_str(if rest.as_bytes()[i] == b'\n' {
+            "&#10;"
+        } else {
+            "&#9;"
+        });
+        rest = &rest[i + 1..];
+    }
+    escape_into(out, rest);
+}
+
 pub fn escape_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
@@ -109,6 +125,13 @@ pub fn slug(s: &str) -> String {
         }
     }
     out
+}
+
+/// FNV-1a: a stable hash (std's hashers are seeded per process).
+pub fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// Collapses runs of whitespace into one space and trims the ends.

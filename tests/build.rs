@@ -284,8 +284,8 @@ fn structure_follows_the_manifest() {
         "once in <title>, once in <h1>"
     );
     assert!(
-        notes.contains("id=\"notes_fn-1\"")
-            && files["EPUB/text/second-notes.xhtml"].contains("id=\"second-notes_fn-1\"")
+        notes.contains("id=\"notes-fn-1\"")
+            && files["EPUB/text/second-notes.xhtml"].contains("id=\"second-notes-fn-1\"")
     );
     assert!(files["EPUB/text/intro.xhtml"].contains("<a href=\"notes.xhtml#notes_on-footnotes\">"));
     // The essay in its own language says so.

@@ -19,7 +19,7 @@ pub enum Data {
         template: Option<usize>,
     },
     Text(String),
-    Comment(String),
+    Comment,
     Other,
 }
 
@@ -28,6 +28,9 @@ pub struct Node {
     pub parent: Option<usize>,
     pub children: Vec<usize>,
     pub data: Data,
+    /// The line of the input where the parser made the node (for an element, the line where
+    /// its start tag ends).
+    pub line: u32,
 }
 
 /// A handle carries the element name itself, so that `elem_name` needs no borrow of the arena.
@@ -44,11 +47,14 @@ struct Head {
 pub struct Dom {
     nodes: RefCell<Vec<Node>>,
     handles: RefCell<Vec<Handle>>,
+    /// The parser's current line.
+    line: std::cell::Cell<u32>,
 }
 
 impl Dom {
     pub fn new() -> Self {
         let dom = Dom::default();
+        dom.line.set(1);
         dom.push(Data::Document);
         dom
     }
@@ -69,6 +75,7 @@ impl Dom {
             parent: None,
             children: Vec::new(),
             data,
+            line: self.line.get(),
         });
         let handle = Handle(Rc::new(Head { id, name }));
         self.handles.borrow_mut().push(handle.clone());
@@ -87,10 +94,12 @@ impl Dom {
 
     fn new_text(nodes: &mut Vec<Node>, handles: &mut Vec<Handle>, text: &str) -> usize {
         let id = nodes.len();
+        let line = nodes.last().map_or(1, |n| n.line);
         nodes.push(Node {
             parent: None,
             children: Vec::new(),
             data: Data::Text(text.to_string()),
+            line,
         });
         handles.push(Handle(Rc::new(Head {
             id,
@@ -111,6 +120,10 @@ impl TreeSink for Dom {
 
     fn parse_error(&self, _msg: Cow<'static, str>) {}
 
+    fn set_current_line(&self, line: u64) {
+        self.line.set(u32::try_from(line).unwrap_or(u32::MAX));
+    }
+
     fn get_document(&self) -> Handle {
         self.handle(0)
     }
@@ -128,8 +141,8 @@ impl TreeSink for Dom {
         })
     }
 
-    fn create_comment(&self, text: StrTendril) -> Handle {
-        self.push(Data::Comment(text.to_string()))
+    fn create_comment(&self, _text: StrTendril) -> Handle {
+        self.push(Data::Comment)
     }
 
     fn create_pi(&self, _target: StrTendril, _data: StrTendril) -> Handle {

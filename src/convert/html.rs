@@ -11,17 +11,77 @@ use html5ever::{Attribute, ParseOpts, QualName, local_name, ns, parse_fragment};
 
 use super::dom::{Data, Dom, Node};
 use super::markdown::Sink;
+use super::raw;
 use super::writer::Writer;
 use crate::diag::Diagnostic;
 use crate::text::escape_into;
 
-/// Builds the staging HTML from Markdown events.
-#[derive(Default)]
+/// Builds the staging HTML from Markdown events: the essay's raw HTML as written (less what
+/// [`raw::scan`] cut), Markdown's own elements as plain HTML, and the converter's own elements
+/// and attributes (a note, where a link was written) under a name the essay cannot hold.
 pub struct Staging {
-    pub out: String,
+    out: String,
+    /// Where each line of `out` starts in the essay (`lines[0]`: the first line): html5ever
+    /// tells the line of each tag, this says where in the essay that is. The staging carries
+    /// no position marker of its own, so none can land inside a comment, a tag or raw text.
+    lines: Vec<usize>,
+    /// The source offset of the event being staged.
+    at: usize,
+    /// The last line started with a line break of the staging's own: it starts where the next
+    /// event does.
+    line_pending: bool,
+    /// What [`raw::scan`] found must not reach the parser.
+    cuts: raw::Cuts,
+    names: Names,
+    /// Whether each open element of Markdown's was written: deeper than
+    /// [`raw::MAX_RAW_DEPTH`] they are not (the parser would slow down at every tag, and the
+    /// writer flattens them anyway).
+    written: Vec<bool>,
+}
+
+/// The converter's own element and attribute names in the staging HTML, made from a prefix
+/// that does not occur in the essay (in any case): an author's `<anth-ref>` or
+/// `data-anth-at="10"` is just unknown markup.
+pub struct Names {
+    note_ref: String,
+    note: String,
+    at: String,
+}
+
+impl Names {
+    pub fn for_source(source: &str) -> Names {
+        let lower = source.to_ascii_lowercase();
+        // Derived from the essay's own bytes, so an essay cannot be written to contain it
+        // unless it contains its own hash; and checked, so that even then it is not used.
+        let mut seed = crate::text::fnv(source.as_bytes());
+        let prefix = loop {
+            let candidate = format!("anth{seed:016x}");
+            if !lower.contains(&candidate) {
+                break candidate;
+            }
+            seed = seed.wrapping_mul(0x100_0000_01b3).wrapping_add(1);
+        };
+        Names {
+            note_ref: format!("{prefix}-ref"),
+            note: format!("{prefix}-note"),
+            at: format!("data-{prefix}-at"),
+        }
+    }
 }
 
 impl Staging {
+    pub fn new(source: &str, cuts: raw::Cuts) -> Staging {
+        Staging {
+            out: String::with_capacity(source.len() + source.len() / 4),
+            lines: vec![0],
+            at: 0,
+            line_pending: true,
+            cuts,
+            names: Names::for_source(source),
+            written: Vec::new(),
+        }
+    }
+
     fn open(&mut self, name: &str, attrs: &[(&str, &str)], close: &str) {
         self.out.push('<');
         self.out.push_str(name);
@@ -34,31 +94,84 @@ impl Staging {
         }
         self.out.push_str(close);
     }
+
+    /// Where line `line` (1-based, as html5ever counts) of the staging HTML starts in the essay.
+    fn line_start(&self, line: u32) -> usize {
+        let i = (line as usize).saturating_sub(1);
+        self.lines
+            .get(i)
+            .or(self.lines.last())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// A line break of the staging's own.
+    fn newline(&mut self) {
+        self.out.push('\n');
+        self.lines.push(self.at);
+        self.line_pending = true;
+    }
+
+    /// Notes where the lines of `text` (from the essay at `at`) start, as html5ever counts
+    /// them (a lone CR is a line break too).
+    fn count_lines(&mut self, text: &str, at: usize) {
+        let b = text.as_bytes();
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+                self.lines.push(at + i + 1);
+            }
+        }
+    }
 }
 
 impl Sink for Staging {
+    fn position(&mut self, at: usize) {
+        self.at = at;
+        if std::mem::take(&mut self.line_pending)
+            && let Some(start) = self.lines.last_mut()
+        {
+            *start = at;
+        }
+    }
     fn start(&mut self, name: &str, attrs: &[(&str, &str)]) {
-        self.open(name, attrs, ">");
+        let write = self.written.len() < raw::MAX_RAW_DEPTH;
+        self.written.push(write);
+        if write {
+            self.open(name, attrs, ">");
+        }
     }
     fn void(&mut self, name: &str, attrs: &[(&str, &str)]) {
         self.open(name, attrs, "/>");
     }
     fn end(&mut self, name: &str) {
+        if !self.written.pop().unwrap_or(true) {
+            return;
+        }
         self.out.push_str("</");
         self.out.push_str(name);
         self.out.push('>');
+        // A line break after a block, as in pulldown-cmark's own HTML: a formatting element
+        // left open in raw HTML is then carried on as a browser would (`<b>` reopened).
+        if matches!(
+            name,
+            "p" | "blockquote" | "pre" | "ul" | "ol" | "li" | "table" | "tr" | "dl" | "dt" | "dd"
+        ) {
+            self.newline();
+        }
     }
     fn text(&mut self, s: &str) {
+        self.count_lines(s, self.at);
         escape_into(&mut self.out, s);
     }
     fn raw_html(&mut self, html: &str, at: usize) {
-        // The comment tells the walker where the raw HTML that follows came from.
-        self.out.push_str(&format!("<!--anth:{at}-->"));
-        self.out.push_str(html);
+        let html = self.cuts.apply(html, at);
+        self.count_lines(&html, at);
+        self.out.push_str(&html);
     }
     fn link_start(&mut self, href: &str, title: Option<&str>, at: usize) {
         let at = at.to_string();
-        let mut attrs = vec![("href", href), ("data-anth-at", at.as_str())];
+        let key = self.names.at.clone();
+        let mut attrs = vec![("href", href), (key.as_str(), at.as_str())];
         if let Some(t) = title {
             attrs.push(("title", t));
         }
@@ -67,17 +180,22 @@ impl Sink for Staging {
     fn link_end(&mut self) {
         self.out.push_str("</a>");
     }
-    fn image(&mut self, src: &str, alt: &str, title: Option<&str>, at: usize) {
+    fn image(&mut self, src: &str, alt: &str, title: Option<&str>, class: Option<&str>, at: usize) {
         let at = at.to_string();
-        let mut attrs = vec![("src", src), ("alt", alt), ("data-anth-at", at.as_str())];
+        let key = self.names.at.clone();
+        let mut attrs = vec![("src", src), ("alt", alt), (key.as_str(), at.as_str())];
         if let Some(t) = title {
             attrs.push(("title", t));
+        }
+        if let Some(c) = class {
+            attrs.push(("class", c));
         }
         self.open("img", &attrs, "/>");
     }
     fn heading_start(&mut self, level: u8, id: Option<&str>, class: Option<&str>, at: usize) {
         let at = at.to_string();
-        let mut attrs = vec![("data-anth-at", at.as_str())];
+        let key = self.names.at.clone();
+        let mut attrs = vec![(key.as_str(), at.as_str())];
         if let Some(id) = id {
             attrs.push(("id", id));
         }
@@ -88,19 +206,25 @@ impl Sink for Staging {
     }
     fn heading_end(&mut self, level: u8) {
         self.out.push_str(&format!("</h{level}>"));
+        self.newline();
     }
     fn note_ref(&mut self, label: &str, at: usize) {
+        let (name, key) = (self.names.note_ref.clone(), self.names.at.clone());
+        let close = format!("></{name}>");
         self.open(
-            "anth-ref",
-            &[("data-label", label), ("data-anth-at", &at.to_string())],
-            "></anth-ref>",
+            &name,
+            &[("data-label", label), (key.as_str(), &at.to_string())],
+            &close,
         );
     }
     fn note_start(&mut self, label: &str, _at: usize) {
-        self.open("anth-note", &[("data-label", label)], ">");
+        let name = self.names.note.clone();
+        self.open(&name, &[("data-label", label)], ">");
     }
     fn note_end(&mut self) {
-        self.out.push_str("</anth-note>");
+        self.out.push_str("</");
+        self.out.push_str(&self.names.note);
+        self.out.push('>');
     }
 }
 
@@ -171,13 +295,13 @@ fn kind(name: &str) -> Kind {
         "a" => Kind::Link,
         "img" | "image" => Kind::Image,
         "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Kind::Heading(name.as_bytes()[1] - b'0'),
-        "anth-ref" => Kind::NoteRef,
-        "anth-note" => Kind::Note,
         "script" | "iframe" | "object" | "embed" | "applet" | "form" | "input" | "button"
         | "select" | "textarea" | "frame" | "frameset" | "audio" | "video" | "canvas"
-        | "dialog" | "portal" | "svg" | "math" | "meta" | "base" | "link" | "style" => Kind::Remove,
-        "noscript" | "template" | "noframes" | "head" | "title" | "option" | "optgroup"
-        | "datalist" | "source" | "track" | "param" | "area" | "slot" => Kind::Drop,
+        | "dialog" | "portal" | "svg" | "math" | "meta" | "base" | "link" | "style"
+        | "noscript" | "template" | "noframes" | "noembed" | "head" | "title" | "option"
+        | "optgroup" | "datalist" => Kind::Remove,
+        // Empty by nature: nothing of the author's goes with them.
+        "source" | "track" | "param" | "area" | "slot" => Kind::Drop,
         _ => Kind::Unwrap,
     }
 }
@@ -277,11 +401,11 @@ enum Step {
     Exit(Exit),
 }
 
-/// Parses `staged` and writes it through `writer`.
-pub fn write(staged: &str, writer: &mut Writer) {
+/// Parses the staging HTML and writes it through `writer`.
+pub fn write(staging: &Staging, writer: &mut Writer) {
     let context = QualName::new(None, ns!(html), local_name!("body"));
-    let dom =
-        parse_fragment(Dom::new(), ParseOpts::default(), context, Vec::new(), false).one(staged);
+    let dom = parse_fragment(Dom::new(), ParseOpts::default(), context, Vec::new(), false)
+        .one(staging.out.as_str());
     let nodes = dom.into_nodes();
     // The fragment parser puts the content under an `<html>` element below the document.
     let start = nodes[0].children.first().copied().unwrap_or(0);
@@ -290,6 +414,7 @@ pub fn write(staged: &str, writer: &mut Writer) {
         writer,
         at: 0,
         removed: HashSet::new(),
+        staging,
     }
     .walk(start);
 }
@@ -300,6 +425,7 @@ struct Walker<'n, 'w, 'a> {
     /// Byte offset in the essay of what is being walked.
     at: usize,
     removed: HashSet<String>,
+    staging: &'n Staging,
 }
 
 fn attr<'x>(attrs: &'x [Attribute], name: &str) -> Option<&'x str> {
@@ -352,13 +478,28 @@ impl Walker<'_, '_, '_> {
 
     fn remove(&mut self, name: &str) {
         if self.removed.insert(name.to_string()) {
+            let at = self.tag_at(name);
             let d = Diagnostic::warning(
                 "raw-html",
                 format!("`<{name}>` is removed: a book cannot carry it"),
             )
-            .at(self.writer.location(self.at));
+            .at(self.writer.location(at));
             self.writer.warn(d);
         }
+    }
+
+    /// Where the tag `<name` stands: on the line the walk is at, or that line's start.
+    fn tag_at(&self, name: &str) -> usize {
+        let text = self.writer.source();
+        let Some(line) = text.get(self.at..) else {
+            return self.at;
+        };
+        let line = &line[..line.find('\n').unwrap_or(line.len())];
+        let needle = format!("<{name}");
+        line.as_bytes()
+            .windows(needle.len())
+            .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+            .map_or(self.at, |i| self.at + i)
     }
 
     fn enter(&mut self, id: usize, place: Place, stack: &mut Vec<Step>) {
@@ -378,18 +519,15 @@ impl Walker<'_, '_, '_> {
                 }
                 return;
             }
-            Data::Comment(c) => {
-                if let Some(at) = c.strip_prefix("anth:").and_then(|n| n.parse().ok()) {
-                    self.at = at;
-                }
-                return;
-            }
-            Data::Document | Data::Other => return,
+            // Comments are the author's, never content.
+            Data::Comment | Data::Document | Data::Other => return,
             Data::Element { name, attrs, .. } => (name, attrs.as_slice()),
         };
-        if let Some(at) = attr(attrs, "data-anth-at").and_then(|n| n.parse().ok()) {
-            self.at = at;
-        }
+        let names = &self.staging.names;
+        self.at = match attr(attrs, &names.at).and_then(|n| n.parse().ok()) {
+            Some(at) => at,
+            None => self.staging.line_start(node.line),
+        };
         if name.ns != ns!(html) {
             // Inline SVG and MathML would need their own checks: they are not carried.
             let local = name.local.to_string();
@@ -399,7 +537,30 @@ impl Walker<'_, '_, '_> {
             return;
         }
         let local: &str = &name.local;
-        let mut kind = kind(local);
+        if attrs.is_empty() && is_email(local) {
+            // `<name@example.com>` in raw HTML: an address, as CommonMark reads it elsewhere
+            // (a browser would take it for an unknown tag and show nothing). What the parser
+            // put inside it is the text that followed it.
+            let at = self.tag_at(local);
+            let address = self
+                .writer
+                .source()
+                .get(at + 1..at + 1 + local.len())
+                .filter(|a| a.eq_ignore_ascii_case(local))
+                .unwrap_or(local);
+            let href = format!("mailto:{address}");
+            self.writer.link_start(&href, None, self.at);
+            self.writer.link_end();
+            self.children(id, place, stack);
+            return;
+        }
+        let mut kind = if local == names.note_ref {
+            Kind::NoteRef
+        } else if local == names.note {
+            Kind::Note
+        } else {
+            kind(local)
+        };
         // What the content model forbids where the element stands.
         let flow_only = match kind {
             Kind::Keep { phrasing, .. } => !phrasing,
@@ -469,6 +630,8 @@ impl Walker<'_, '_, '_> {
             "ul" | "ol" => Place::List,
             "dl" => Place::DefList,
             "table" | "thead" | "tbody" | "tfoot" | "tr" | "colgroup" => Place::Table,
+            // Transparent: they hold what their parent may hold (`<del><p>…</p></del>`).
+            "del" | "ins" if place != Place::Phrasing => Place::Flow,
             _ if phrasing || matches!(name, "p" | "pre" | "dt") => Place::Phrasing,
             _ => Place::Flow,
         };
@@ -500,10 +663,35 @@ impl Walker<'_, '_, '_> {
                 }),
             ),
             Kind::Drop => (Exit::Nothing, None),
-            Kind::Remove => {
-                self.remove(local);
-                (Exit::Nothing, None)
-            }
+            Kind::Remove => match self.embedded(id, local, attrs) {
+                Some((href, label)) => {
+                    // A video or page shown in a frame: the book keeps a link to it.
+                    let at = self.tag_at(local);
+                    let d = Diagnostic::warning(
+                        "embed",
+                        format!("`<{local}>` cannot play in a book: a link to what it showed is kept instead"),
+                    )
+                    .at(self.writer.location(at));
+                    self.writer.warn(d);
+                    let block = place != Place::Phrasing;
+                    if block {
+                        self.writer.start("p", &[("class", "embed")]);
+                    }
+                    self.writer.link_start(&href, None, self.at);
+                    if let Some(label) = label {
+                        self.writer.text(&label);
+                    }
+                    self.writer.link_end();
+                    if block {
+                        self.writer.end("p");
+                    }
+                    (Exit::Nothing, None)
+                }
+                None => {
+                    self.remove(local);
+                    (Exit::Nothing, None)
+                }
+            },
             Kind::Link => match attr(attrs, "href") {
                 Some(href) => {
                     self.writer.link_start(href, attr(attrs, "title"), self.at);
@@ -525,7 +713,10 @@ impl Walker<'_, '_, '_> {
             Kind::Image => {
                 let src = attr(attrs, "src").unwrap_or("");
                 let alt = attr(attrs, "alt").unwrap_or("");
-                self.writer.image(src, alt, attr(attrs, "title"), self.at);
+                let class = attr(attrs, "class").map(clean_class);
+                let class = class.as_deref().filter(|c| !c.is_empty());
+                self.writer
+                    .image(src, alt, attr(attrs, "title"), class, self.at);
                 (Exit::Nothing, None)
             }
             Kind::Heading(level) => {
@@ -554,6 +745,57 @@ impl Walker<'_, '_, '_> {
         if let Some(p) = inner {
             self.children(id, p, stack);
         }
+    }
+
+    /// The web address and title of what an `<iframe>`, `<video>`, `<audio>`, `<embed>` or
+    /// `<object>` shows, when it is one a reader can open: an embedded YouTube or Vimeo player
+    /// becomes the video's own page.
+    fn embedded(
+        &self,
+        id: usize,
+        local: &str,
+        attrs: &[Attribute],
+    ) -> Option<(String, Option<String>)> {
+        let src = match local {
+            "iframe" | "embed" => attr(attrs, "src"),
+            "object" => attr(attrs, "data"),
+            "video" | "audio" => attr(attrs, "src").or_else(|| {
+                self.nodes[id]
+                    .children
+                    .iter()
+                    .find_map(|&c| match &self.nodes[c].data {
+                        Data::Element { name, attrs, .. } if &*name.local == "source" => {
+                            attr(attrs, "src")
+                        }
+                        _ => None,
+                    })
+            }),
+            _ => None,
+        }?;
+        let url = crate::weburl::check(src)
+            .ok()
+            .filter(|u| u.starts_with("http"))?;
+        let parsed = url::Url::parse(&url).ok()?;
+        let host = parsed.host_str().unwrap_or("").trim_start_matches("www.");
+        let segments: Vec<&str> = parsed
+            .path_segments()
+            .map(Iterator::collect)
+            .unwrap_or_default();
+        let page = match (host, segments.as_slice()) {
+            ("youtube.com" | "youtube-nocookie.com", ["embed", id, ..]) if !id.is_empty() => {
+                format!("https://www.youtube.com/watch?v={id}")
+            }
+            ("player.vimeo.com", ["video", id, ..]) if !id.is_empty() => {
+                format!("https://vimeo.com/{id}")
+            }
+            _ => url,
+        };
+        // Players' generic titles ("YouTube video player") say nothing: the address does.
+        let title = attr(attrs, "title")
+            .or_else(|| attr(attrs, "aria-label"))
+            .map(crate::text::squash_whitespace)
+            .filter(|t| !t.is_empty() && !t.to_lowercase().contains("player"));
+        Some((page, title))
     }
 
     fn parent_is(&self, id: usize, name: &str) -> bool {
@@ -655,11 +897,37 @@ impl Walker<'_, '_, '_> {
     }
 }
 
-/// Class names: letters, digits, `-` and `_` only.
+/// An email address as CommonMark's autolinks know them: `local@domain.tld`.
+fn is_email(name: &str) -> bool {
+    let Some((local, domain)) = name.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c));
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    local_ok && domain.split('.').all(label_ok)
+}
+
+/// Class names as written (any token is a class in HTML and XHTML: `language-c++` is one),
+/// less the converter's own (`anth…`) and characters XML cannot carry. A list that needs no
+/// change keeps its spacing.
 fn clean_class(s: &str) -> String {
-    s.split_whitespace()
-        .map(crate::text::id_safe)
+    let clean: Vec<String> = s
+        .split_whitespace()
+        .map(|c| c.chars().filter(|c| !c.is_control()).collect::<String>())
         .filter(|c| !c.is_empty() && !c.starts_with("anth"))
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect();
+    if clean.iter().map(String::as_str).eq(s.split_whitespace()) && !clean.is_empty() {
+        s.to_string()
+    } else {
+        clean.join(" ")
+    }
 }

@@ -7,9 +7,7 @@ use percent_encoding::percent_decode_str;
 use super::Context;
 use crate::diag::Diagnostic;
 use crate::paths::{PathProblem, Root, parent_of};
-
-/// Schemes a book may link to. Everything else (`javascript:`, `data:`, `file:`…) is dropped.
-const LINK_SCHEMES: &[&str] = &["http", "https", "mailto", "ftp", "tel"];
+use crate::weburl::{self, UrlProblem};
 
 pub enum Target {
     External(String),
@@ -23,8 +21,12 @@ pub enum Target {
 pub enum LinkProblem {
     Empty,
     Scheme(String),
+    /// A web address that is not a valid URL (EPUBCheck would refuse it).
+    Invalid(String),
     Path(PathProblem),
-    NotInBook { markdown: bool },
+    NotInBook {
+        markdown: bool,
+    },
 }
 
 impl LinkProblem {
@@ -42,6 +44,14 @@ impl LinkProblem {
                     shorten(href)
                 ),
                 None,
+            ),
+            LinkProblem::Invalid(why) => (
+                "invalid-link",
+                format!(
+                    "`{}` is not a valid web address ({why}); the link is kept as plain text",
+                    shorten(href)
+                ),
+                Some("check the address; a space or a stray `%` is often the cause"),
             ),
             LinkProblem::Path(p) => (
                 "link-path",
@@ -94,39 +104,18 @@ fn scheme(href: &str) -> Option<String> {
     ok.then(|| candidate.to_ascii_lowercase())
 }
 
-/// Percent-encodes what may not appear in a URL (spaces, quotes, non-ASCII).
-fn clean_url(url: &str) -> String {
-    let mut out = String::with_capacity(url.len());
-    for c in url.trim().chars() {
-        if c.is_ascii_graphic()
-            && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
-        {
-            out.push(c);
-        } else if !c.is_control() {
-            let mut buf = [0; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
-}
-
 /// Where `href`, written in the essay `ctx.essay_rel`, leads.
 pub fn resolve(ctx: &Context, href: &str) -> Target {
     let href = href.trim();
     if href.is_empty() {
         return Target::Drop(LinkProblem::Empty);
     }
-    if let Some(s) = scheme(href) {
-        return if LINK_SCHEMES.contains(&s.as_str()) {
-            Target::External(clean_url(href))
-        } else {
-            Target::Drop(LinkProblem::Scheme(s))
+    if scheme(href).is_some() || href.starts_with("//") {
+        return match weburl::check(href) {
+            Ok(url) => Target::External(url),
+            Err(UrlProblem::Scheme(s)) => Target::Drop(LinkProblem::Scheme(s)),
+            Err(UrlProblem::Invalid(why)) => Target::Drop(LinkProblem::Invalid(why)),
         };
-    }
-    if href.starts_with("//") {
-        return Target::External(clean_url(&format!("https:{href}")));
     }
     let (path, fragment) = match href.split_once('#') {
         Some((p, f)) => (p, Some(f.to_string()).filter(|f| !f.is_empty())),
@@ -297,8 +286,14 @@ mod tests {
 
     #[test]
     fn urls_are_cleaned() {
-        assert_eq!(clean_url("https://x.org/a b\"c"), "https://x.org/a%20b%22c");
-        assert_eq!(clean_url("https://x.org/é"), "https://x.org/%C3%A9");
+        assert_eq!(
+            crate::weburl::clean("https://x.org/a b\"c"),
+            "https://x.org/a%20b%22c"
+        );
+        assert_eq!(
+            crate::weburl::clean("https://x.org/é"),
+            "https://x.org/%C3%A9"
+        );
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub fn parse(text: &str) -> Vec<(Event<'_>, Range<usize>)> {
 
 /// What a converter stage receives: the XHTML writer, or the staging HTML for raw-HTML essays.
 pub trait Sink {
+    /// The source offset of the event about to be given (only the staging HTML needs it).
+    fn position(&mut self, _at: usize) {}
     fn start(&mut self, name: &str, attrs: &[(&str, &str)]);
     fn void(&mut self, name: &str, attrs: &[(&str, &str)]);
     fn end(&mut self, name: &str);
@@ -35,7 +37,7 @@ pub trait Sink {
     fn raw_html(&mut self, html: &str, at: usize);
     fn link_start(&mut self, href: &str, title: Option<&str>, at: usize);
     fn link_end(&mut self);
-    fn image(&mut self, src: &str, alt: &str, title: Option<&str>, at: usize);
+    fn image(&mut self, src: &str, alt: &str, title: Option<&str>, class: Option<&str>, at: usize);
     fn heading_start(&mut self, level: u8, id: Option<&str>, class: Option<&str>, at: usize);
     fn heading_end(&mut self, level: u8);
     fn note_ref(&mut self, label: &str, at: usize);
@@ -66,8 +68,8 @@ impl Sink for Writer<'_> {
     fn link_end(&mut self) {
         Writer::link_end(self);
     }
-    fn image(&mut self, src: &str, alt: &str, title: Option<&str>, at: usize) {
-        Writer::image(self, src, alt, title, at);
+    fn image(&mut self, src: &str, alt: &str, title: Option<&str>, class: Option<&str>, at: usize) {
+        Writer::image(self, src, alt, title, class, at);
     }
     fn heading_start(&mut self, level: u8, id: Option<&str>, class: Option<&str>, _at: usize) {
         Writer::heading_start(self, level, id, class);
@@ -99,17 +101,105 @@ struct ImageAlt<'e> {
     depth: usize,
 }
 
+/// An attribute list, as pandoc (`{#id .class key=value}`) and kramdown (`{: …}`) write
+/// them after an image, a heading or a paragraph.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct AttrList {
+    pub classes: Vec<String>,
+    pub id: Option<String>,
+}
+
+impl AttrList {
+    /// `s`, when it is exactly one attribute list.
+    pub fn parse(s: &str) -> Option<AttrList> {
+        let inner = s.strip_prefix('{')?.strip_suffix('}')?;
+        let inner = inner.strip_prefix(':').unwrap_or(inner);
+        let mut list = AttrList::default();
+        let mut tokens = Vec::new();
+        let (mut token, mut quote) = (String::new(), None);
+        for c in inner.chars() {
+            match (quote, c) {
+                (_, '{' | '}') => return None,
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, c) if c.is_whitespace() => {
+                    tokens.extend(Some(std::mem::take(&mut token)).filter(|t| !t.is_empty()));
+                }
+                _ => token.push(c),
+            }
+        }
+        if quote.is_some() {
+            return None;
+        }
+        tokens.extend(Some(token).filter(|t| !t.is_empty()));
+        for token in &tokens {
+            if let Some(class) = token.strip_prefix('.') {
+                let class = crate::text::id_safe(class);
+                if class.is_empty() {
+                    return None;
+                }
+                list.classes.push(class);
+            } else if let Some(id) = token.strip_prefix('#') {
+                if id.is_empty() {
+                    return None;
+                }
+                list.id = Some(id.to_string());
+            } else {
+                let (key, _) = token.split_once('=')?;
+                let name = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':');
+                if key.is_empty() || !key.chars().all(name) {
+                    return None;
+                }
+            }
+        }
+        (!tokens.is_empty()).then_some(list)
+    }
+
+    /// A kramdown block attribute list (`{: .class}`) standing for a whole paragraph.
+    fn block(s: &str) -> Option<AttrList> {
+        let s = s.trim();
+        s.starts_with("{:").then(|| AttrList::parse(s)).flatten()
+    }
+}
+
+/// The attribute list that `text` (what follows an image) starts with, and its length.
+fn leading_attr_list(text: &str) -> Option<(usize, AttrList)> {
+    let end = text.strip_prefix('{')?.find('}')? + 2;
+    Some((end, AttrList::parse(&text[..end])?))
+}
+
+/// Where the heading that starts at `i` ends, and the block attribute list standing alone
+/// in the paragraph after it (kramdown's way to give a heading a class), if there is one.
+fn heading_attr_list(events: &[(Event<'_>, Range<usize>)], i: usize) -> Option<(usize, AttrList)> {
+    let end = i + events[i..]
+        .iter()
+        .position(|(e, _)| matches!(e, Event::End(TagEnd::Heading(_))))?;
+    match &events.get(end + 1..end + 4)? {
+        [
+            (Event::Start(Tag::Paragraph), _),
+            (Event::Text(t), _),
+            (Event::End(TagEnd::Paragraph), _),
+        ] => Some((end, AttrList::block(t)?)),
+        _ => None,
+    }
+}
+
 /// Drives `sink` with `events`, leaving out those in `skip` (the title's own heading).
 pub fn drive<S: Sink>(events: &[(Event<'_>, Range<usize>)], skip: &Range<usize>, sink: &mut S) {
     let mut aligns: Vec<Alignment> = Vec::new();
     let mut cell = 0;
     let mut in_head = false;
     let mut image: Option<ImageAlt> = None;
+    // Attribute lists are markup, never text: those consumed (by event index) are skipped,
+    // and the start of the text after an image that was one is cut off.
+    let mut consumed: Range<usize> = 0..0;
+    let mut cut_next = 0;
     for (i, (event, range)) in events.iter().enumerate() {
-        if skip.contains(&i) {
+        if skip.contains(&i) || consumed.contains(&i) {
             continue;
         }
         let at = range.start;
+        sink.position(at);
         if let Some(img) = &mut image {
             match event {
                 Event::Start(Tag::Image { .. }) => img.depth += 1,
@@ -117,7 +207,14 @@ pub fn drive<S: Sink>(events: &[(Event<'_>, Range<usize>)], skip: &Range<usize>,
                 Event::End(TagEnd::Image) => {
                     let img = image.take().expect("inside an image");
                     let title = Some(img.title).filter(|t| !t.is_empty());
-                    sink.image(img.src, &img.alt, title, img.at);
+                    let list = match events.get(i + 1) {
+                        Some((Event::Text(t), _)) => leading_attr_list(t),
+                        _ => None,
+                    };
+                    let class = list.as_ref().map(|(_, l)| l.classes.join(" "));
+                    cut_next = list.map_or(0, |(len, _)| len);
+                    let class = class.as_deref().filter(|c| !c.is_empty());
+                    sink.image(img.src, &img.alt, title, class, img.at);
                 }
                 Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
                     img.alt.push_str(t);
@@ -129,18 +226,32 @@ pub fn drive<S: Sink>(events: &[(Event<'_>, Range<usize>)], skip: &Range<usize>,
         }
         match event {
             Event::Start(tag) => match tag {
-                Tag::Paragraph => sink.start("p", &[]),
+                Tag::Paragraph => {
+                    // A paragraph that is only a block attribute list says nothing.
+                    if let [(Event::Text(t), _), (Event::End(TagEnd::Paragraph), _), ..] =
+                        &events[i + 1..]
+                        && AttrList::block(t).is_some()
+                    {
+                        consumed = i..i + 3;
+                        continue;
+                    }
+                    sink.start("p", &[]);
+                }
                 Tag::Heading {
                     level: l,
                     id,
                     classes,
                     ..
                 } => {
-                    let class = classes
-                        .iter()
-                        .map(|c| crate::text::id_safe(c))
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                    let mut classes: Vec<String> =
+                        classes.iter().map(|c| crate::text::id_safe(c)).collect();
+                    let mut id = id.as_deref().map(str::to_string);
+                    if let Some((end, list)) = heading_attr_list(events, i) {
+                        classes.extend(list.classes);
+                        id = id.or(list.id);
+                        consumed = end + 1..end + 4;
+                    }
+                    let class = classes.join(" ");
                     sink.heading_start(level(*l), id.as_deref(), Some(class.as_str()), at);
                 }
                 Tag::BlockQuote(kind) => match kind {
@@ -152,10 +263,10 @@ pub fn drive<S: Sink>(events: &[(Event<'_>, Range<usize>)], skip: &Range<usize>,
                 },
                 Tag::CodeBlock(kind) => {
                     sink.start("pre", &[]);
+                    // The info string's first word names the language, as CommonMark says:
+                    // exactly as written (the writer escapes it).
                     let lang = match kind {
-                        CodeBlockKind::Fenced(info) => {
-                            info.split_whitespace().next().map(crate::text::slug)
-                        }
+                        CodeBlockKind::Fenced(info) => info.split_whitespace().next(),
                         CodeBlockKind::Indented => None,
                     };
                     match lang.filter(|l| !l.is_empty()) {
@@ -295,7 +406,18 @@ pub fn drive<S: Sink>(events: &[(Event<'_>, Range<usize>)], skip: &Range<usize>,
                 TagEnd::Link => sink.link_end(),
                 TagEnd::Image => {}
             },
-            Event::Text(t) | Event::InlineMath(t) | Event::DisplayMath(t) => sink.text(t),
+            Event::Text(t) => {
+                let mut t = &t[std::mem::take(&mut cut_next).min(t.len())..];
+                // kramdown's attribute list for the paragraph, on its last line.
+                if let Some((Event::End(TagEnd::Paragraph), _)) = events.get(i + 1)
+                    && let Some(open) = t.rfind("{:")
+                    && AttrList::block(&t[open..]).is_some()
+                {
+                    t = t[..open].trim_end();
+                }
+                sink.text(t);
+            }
+            Event::InlineMath(t) | Event::DisplayMath(t) => sink.text(t),
             Event::Code(t) => {
                 sink.start("code", &[]);
                 sink.text(t);
@@ -337,6 +459,18 @@ pub fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
 /// Renders a one-line Markdown string (a title) as inline XHTML and as plain text, with the
 /// same smart punctuation as the essays. Links, images and raw HTML keep only their text.
 pub fn inline(s: &str) -> (String, String) {
+    inline_with(s, false)
+}
+
+/// [`inline`] for words that may carry links (a source, a bio, a colophon): web and email
+/// addresses (`<name@example.com>`, `[site](https://…)`) stay links.
+pub fn inline_linked(s: &str) -> (String, String) {
+    inline_with(s, true)
+}
+
+fn inline_with(s: &str, links: bool) -> (String, String) {
+    // For each open link: whether an `<a>` was written for it.
+    let mut open: Vec<bool> = Vec::new();
     let mut html = String::new();
     let mut plain = String::new();
     let opts = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION;
@@ -368,6 +502,27 @@ pub fn inline(s: &str) -> (String, String) {
                 html.push(' ');
                 plain.push(' ');
             }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                let href = if link_type == LinkType::Email {
+                    format!("mailto:{dest_url}")
+                } else {
+                    dest_url.to_string()
+                };
+                let url = crate::weburl::check(&href)
+                    .ok()
+                    .filter(|_| links && open.is_empty());
+                if let Some(url) = &url {
+                    html.push_str("<a href=\"");
+                    crate::text::escape_into(&mut html, url);
+                    html.push_str("\">");
+                }
+                open.push(url.is_some());
+            }
+            Event::End(TagEnd::Link) if open.pop() == Some(true) => html.push_str("</a>"),
             _ => {}
         }
     }

@@ -9,6 +9,7 @@ mod dom;
 mod html;
 mod links;
 mod markdown;
+mod raw;
 mod svg;
 mod writer;
 
@@ -24,7 +25,7 @@ use crate::manifest::EssayMeta;
 use crate::paths::Root;
 use crate::text::{Packed, escape, same_title};
 
-pub use markdown::inline;
+pub use markdown::{inline, inline_linked};
 
 /// What the converter needs to know of the book around an essay.
 pub struct Context<'a> {
@@ -47,6 +48,14 @@ pub struct Context<'a> {
 pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> Option<Chapter> {
     let events = markdown::parse(&ctx.source.text);
     let first_block_heading = heading_at(&events, 0);
+    // A heading that opens the essay is its title when it is a `#` heading or underlined
+    // (`Title` over `=====` or `-----`, Setext); later, only a `#` heading is.
+    let opening_is_title = matches!(
+        events.first(),
+        Some((Event::Start(Tag::Heading { level, .. }), range))
+            if *level == HeadingLevel::H1
+                || !ctx.source.text[range.clone()].trim_start().starts_with('#')
+    );
     let first_h1 = (0..events.len())
         .find(|&i| {
             matches!(
@@ -68,7 +77,10 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
                 .map(|h| h.events);
             (t.clone(), skip)
         }
-        None => match first_h1 {
+        None => match first_block_heading
+            .filter(|_| opening_is_title)
+            .or(first_h1)
+        {
             Some(h) => (
                 ctx.source.text[h.text_range.clone()].trim().to_string(),
                 Some(h.events),
@@ -123,9 +135,10 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
     let header_len = header.len();
     let mut w = writer::Writer::new(ctx, header, shift);
     if has_html {
-        let mut staging = html::Staging::default();
+        let cuts = raw::scan(&events, &skip, ctx.source, diags);
+        let mut staging = html::Staging::new(&ctx.source.text, cuts);
         markdown::drive(&events, &skip, &mut staging);
-        html::write(&staging.out, &mut w);
+        html::write(&staging, &mut w);
     } else {
         markdown::drive(&events, &skip, &mut w);
     }
@@ -156,8 +169,8 @@ pub fn convert(ctx: &Context, meta: &EssayMeta, diags: &mut Vec<Diagnostic>) -> 
         authors: meta.authors.clone(),
         language,
         date: meta.date.clone(),
-        source: meta.source.as_deref().map(|s| inline(s).0),
-        rights: meta.rights.as_deref().map(|s| inline(s).0),
+        source: meta.source.as_deref().map(|s| inline_linked(s).0),
+        rights: meta.rights.as_deref().map(|s| inline_linked(s).0),
         kind: meta.kind,
         body: written.body,
         toc: written.toc,
@@ -243,7 +256,7 @@ fn render_lines(inline_text: &mut Inline) {
         .split("\n\n")
         .map(|para| {
             para.lines()
-                .map(|line| inline(line.trim()).0)
+                .map(|line| inline_linked(line.trim()).0)
                 .collect::<Vec<_>>()
                 .join("\n")
         })

@@ -109,7 +109,8 @@ pub fn check_sound(body: &str) -> Result<(), String> {
             if !ids.insert(id.to_string()) {
                 return Err(format!("the id {id} appears twice"));
             }
-            if !(id == "e" || id.starts_with("e_")) {
+            // `e_…`: the author's names; `e-…`: the converter's own (notes).
+            if !(id == "e" || id.starts_with("e_") || id.starts_with("e-")) {
                 return Err(format!("the id {id} is not namespaced by its essay"));
             }
         }

@@ -226,12 +226,12 @@ fn notes_are_pop_ups_with_backlinks() {
     let body = c.unwrap().body;
     assert!(
         body.contains(
-            "epub:type=\"noteref\" role=\"doc-noteref\" id=\"e_fnref-1\" href=\"#e_fn-1\""
+            "epub:type=\"noteref\" role=\"doc-noteref\" id=\"e-fnref-1\" href=\"#e-fn-1\""
         ),
         "{body}"
     );
-    assert!(body.contains("id=\"e_fnref-1-2\""), "{body}");
-    assert!(body.contains("<aside class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\" id=\"e_fn-1\"><p><a class=\"note-number\" href=\"#e_fnref-1\" role=\"doc-backlink\">1</a> The note.</p>"), "{body}");
+    assert!(body.contains("id=\"e-fnref-1-2\""), "{body}");
+    assert!(body.contains("<aside class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\" id=\"e-fn-1\"><p><a class=\"note-number\" href=\"#e-fnref-1\" role=\"doc-backlink\">1</a> The note.</p>"), "{body}");
 }
 
 #[test]

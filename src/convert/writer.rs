@@ -15,7 +15,7 @@ use super::Context;
 use super::links::{self, Target};
 use crate::book::{CrossLink, Resource, TocEntry};
 use crate::diag::{Diagnostic, Location};
-use crate::text::{escape_into, id_safe, slug, squash_whitespace};
+use crate::text::{escape_attr_into, escape_into, id_safe, slug, squash_whitespace};
 
 /// How deep elements may nest in a chapter; deeper quotations, lists and spans are flattened
 /// (their content stays). Readers built on libxml2 refuse documents nested 256 deep, and no
@@ -52,7 +52,8 @@ struct AnchorLink {
     essay: Option<String>,
     fragment: String,
     title: Option<String>,
-    origin: Location,
+    /// Where the link was written: made into a location only when there is something to say.
+    at: usize,
 }
 
 struct Heading {
@@ -101,6 +102,8 @@ pub struct Writer<'a> {
     /// Note references met inside a link (an `<a>` cannot hold another), written after it.
     after_link: String,
     used_ids: HashSet<String>,
+    /// For each base of an id that was taken twice, the last number given to it.
+    id_counters: HashMap<String, usize>,
     anchors: HashMap<String, String>,
     anchor_links: Vec<AnchorLink>,
     toc: Vec<TocEntry>,
@@ -146,6 +149,7 @@ impl<'a> Writer<'a> {
             flattened: false,
             after_link: String::new(),
             used_ids: HashSet::new(),
+            id_counters: HashMap::new(),
             anchors: HashMap::new(),
             anchor_links: Vec::new(),
             toc: Vec::new(),
@@ -161,9 +165,18 @@ impl<'a> Writer<'a> {
         self.diags.push(d);
     }
 
+    /// The essay's Markdown.
+    pub fn source(&self) -> &str {
+        &self.ctx.source.text
+    }
+
     pub fn location(&self, at: usize) -> Location {
         let text = &self.ctx.source.text;
-        let at = at.min(text.len());
+        // An offset is always the converter's own, but a location must never panic.
+        let mut at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
         let end = text[at..]
             .char_indices()
             .nth(1)
@@ -172,14 +185,20 @@ impl<'a> Writer<'a> {
     }
 
     /// A new id from a local name: `{chapter}_{name}`. Chapter ids are unique in the book and
-    /// hold no `_`, so these are unique in the book too.
+    /// hold no `_`, so these are unique in the book too. The converter's own ids (notes and
+    /// their references) are `{chapter}-…`, a namespace no name of the author's can reach.
     fn unique_id(&mut self, local: &str) -> String {
         let base = if local.is_empty() { "section" } else { local };
         let mut name = base.to_string();
-        let mut n = 1;
+        // The next number to try for this base: twenty thousand headings called "Notes" count
+        // up once, not from 2 each time.
+        let mut n = self.id_counters.get(base).copied().unwrap_or(1);
         while !self.used_ids.insert(name.clone()) {
             n += 1;
             name = format!("{base}-{n}");
+        }
+        if n > 1 {
+            self.id_counters.insert(base.to_string(), n);
         }
         format!("{}_{name}", self.ctx.essay_id)
     }
@@ -251,7 +270,7 @@ impl<'a> Writer<'a> {
             self.out.push(' ');
             self.out.push_str(k);
             self.out.push_str("=\"");
-            escape_into(&mut self.out, v);
+            escape_attr_into(&mut self.out, v);
             self.out.push('"');
         }
     }
@@ -378,12 +397,11 @@ impl<'a> Writer<'a> {
             } => {
                 let n = self.anchor_links.len();
                 let essay = (essay != self.ctx.essay_id).then_some(essay);
-                let origin = self.location(at);
                 self.anchor_links.push(AnchorLink {
                     essay,
                     fragment,
                     title,
-                    origin,
+                    at,
                 });
                 let _ = write!(self.out, "\0<{n}\0");
                 OpenLink::Tag(Some(n))
@@ -425,7 +443,14 @@ impl<'a> Writer<'a> {
 
     // ---- images -------------------------------------------------------------------------
 
-    pub fn image(&mut self, src: &str, alt: &str, title: Option<&str>, at: usize) {
+    pub fn image(
+        &mut self,
+        src: &str,
+        alt: &str,
+        title: Option<&str>,
+        class: Option<&str>,
+        at: usize,
+    ) {
         let alt = squash_whitespace(alt);
         self.plain_only(&alt);
         let origin = self.location(at);
@@ -464,6 +489,9 @@ impl<'a> Writer<'a> {
                 if let Some(t) = title.map(str::trim).filter(|t| !t.is_empty()) {
                     attrs.push(("title", t));
                 }
+                if let Some(c) = class {
+                    attrs.push(("class", c));
+                }
                 self.void("img", &attrs);
                 if !self.resources.iter().any(|r| r.href == found.href) {
                     self.resources.push(Resource {
@@ -479,6 +507,18 @@ impl<'a> Writer<'a> {
                     self.out.push_str("<span class=\"image-alt\">");
                     escape_into(&mut self.out, &alt);
                     self.out.push_str("</span>");
+                } else if let Ok(url) = crate::weburl::check(src)
+                    && url.starts_with("http")
+                {
+                    // A remote picture with nothing to say in its place: the reader gets its
+                    // address, as a link, rather than an empty paragraph.
+                    if self.in_link() {
+                        escape_into(&mut self.out, &url);
+                    } else {
+                        self.out.push_str(&open_tag(&url, None));
+                        escape_into(&mut self.out, &url);
+                        self.out.push_str("</a>");
+                    }
                 }
             }
         }
@@ -500,12 +540,12 @@ impl<'a> Writer<'a> {
         *count += 1;
         let eid = self.ctx.essay_id;
         let ref_id = if *count == 1 {
-            format!("{eid}_fnref-{number}")
+            format!("{eid}-fnref-{number}")
         } else {
-            format!("{eid}_fnref-{number}-{count}")
+            format!("{eid}-fnref-{number}-{count}")
         };
         let html = format!(
-            "<a class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" id=\"{ref_id}\" href=\"#{eid}_fn-{number}\">{number}</a>"
+            "<a class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" id=\"{ref_id}\" href=\"#{eid}-fn-{number}\">{number}</a>"
         );
         if self.in_link() {
             self.after_link.push_str(&html);
@@ -572,7 +612,7 @@ impl<'a> Writer<'a> {
                         essay,
                         fragment: link.fragment,
                         title: link.title,
-                        origin: link.origin,
+                        origin: self.location(link.at),
                     });
                 }
                 None => match lookup(|n| self.anchors.get(n).map(String::as_str), &link.fragment) {
@@ -586,7 +626,7 @@ impl<'a> Writer<'a> {
                                 "broken-anchor",
                                 format!("`#{}` is not an anchor of this essay; the link is kept as plain text", link.fragment),
                             )
-                            .at(link.origin),
+                            .at(self.location(link.at)),
                         );
                         replacement.push(Replacement::Text);
                     }
@@ -639,11 +679,11 @@ impl<'a> Writer<'a> {
         for (i, label) in std::mem::take(&mut self.note_order).iter().enumerate() {
             let n = i + 1;
             let back = format!(
-                "<a class=\"note-number\" href=\"#{eid}_fnref-{n}\" role=\"doc-backlink\">{n}</a>"
+                "<a class=\"note-number\" href=\"#{eid}-fnref-{n}\" role=\"doc-backlink\">{n}</a>"
             );
             let _ = write!(
                 self.out,
-                "<aside class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\" id=\"{eid}_fn-{n}\">"
+                "<aside class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\" id=\"{eid}-fn-{n}\">"
             );
             let body = self.note_bodies.remove(label).unwrap_or_default();
             match body.split_once(NOTE_BACKLINK) {
