@@ -43,12 +43,19 @@ pub struct Staging {
 /// that does not occur in the essay (in any case): an author's `<anth-ref>` or
 /// `data-anth-at="10"` is just unknown markup.
 pub struct Names {
+    prefix: String,
     note_ref: String,
     note: String,
     at: String,
 }
 
 impl Names {
+    /// Every name, for the tests that check none reaches a page.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn all(&self) -> [&str; 3] {
+        [&self.note_ref, &self.note, &self.at]
+    }
+
     pub fn for_source(source: &str) -> Names {
         let lower = source.to_ascii_lowercase();
         // Derived from the essay's own bytes, so an essay cannot be written to contain it
@@ -65,7 +72,35 @@ impl Names {
             note_ref: format!("{prefix}-ref"),
             note: format!("{prefix}-note"),
             at: format!("data-{prefix}-at"),
+            prefix,
         }
+    }
+
+    /// `text` without the converter's own tags and attributes. Text can hold them only where
+    /// the essay's raw HTML made the parser read the staging as text (inside `<xmp>`, say),
+    /// and there the reader is shown the essay's markup, not the converter's.
+    pub fn scrub<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if !text.contains(&self.prefix) {
+            return text.into();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(i) = rest.find(&self.prefix) {
+            let (before, after) = rest.split_at(i);
+            let (keep, skip_to) = if let Some(b) = before.strip_suffix(" data-") {
+                // ` data-P-at="N"`
+                let end = after.find('"').and_then(|q| after[q + 1..].find('"').map(|e| q + e + 2));
+                (b, end)
+            } else if let Some(b) = before.strip_suffix("</").or(before.strip_suffix('<')) {
+                (b, after.find('>').map(|e| e + 1))
+            } else {
+                (before, Some(self.prefix.len()))
+            };
+            out.push_str(keep);
+            rest = &after[skip_to.unwrap_or(after.len())..];
+        }
+        out.push_str(rest);
+        out.into()
     }
 }
 
@@ -506,6 +541,7 @@ impl Walker<'_, '_, '_> {
         let node = &self.nodes[id];
         let (name, attrs) = match &node.data {
             Data::Text(text) => {
+                let text = &*self.staging.names.scrub(text);
                 if place == Place::List && !text.trim().is_empty() {
                     self.writer.start("li", &[]);
                     self.writer.text(text);

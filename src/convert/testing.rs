@@ -135,3 +135,87 @@ pub fn check_sound(body: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Checks that a chapter converted from `markdown` is faithful where it matters most: no
+/// position marker or name of the converter's own reaches the page, and no word that the
+/// author hid in an HTML comment does. What is hidden is decided by an independent reading:
+/// pulldown-cmark's own HTML renderer, parsed by html5ever into its reference DOM
+/// (markup5ever_rcdom), as a browser would show that HTML — the words inside comment nodes
+/// that appear nowhere else (no text node, no attribute value).
+pub fn check_faithful(markdown: &str, body: &str) -> Result<(), String> {
+    let names = super::html::Names::for_source(markdown);
+    if let Some(name) = names.all().into_iter().find(|n| body.contains(n)) {
+        return Err(format!("the converter's own name {name} reached the page"));
+    }
+    let hidden = hidden_words(markdown);
+    if hidden.is_empty() {
+        return Ok(());
+    }
+    let page = format!(
+        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"><body>{body}</body></html>"
+    );
+    let doc = roxmltree::Document::parse(&page).map_err(|e| format!("not XML: {e}"))?;
+    for node in doc.descendants() {
+        let shown = node.text().filter(|_| node.is_text()).into_iter().chain(
+            node.attributes()
+                .filter(|a| matches!(a.name(), "alt" | "title"))
+                .map(|a| a.value()),
+        );
+        for text in shown {
+            if let Some(word) = words(text).find(|w| hidden.contains(*w)) {
+                return Err(format!("`{word}`, hidden in a comment, reached the page"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Words of three letters or more.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+}
+
+/// The words a browser hides in comments of pulldown-cmark's rendering of `markdown`.
+fn hidden_words(markdown: &str) -> HashSet<String> {
+    use html5ever::tendril::TendrilSink;
+    use markup5ever_rcdom::{Handle, NodeData, RcDom};
+
+    let mut html = String::new();
+    let parser = pulldown_cmark::Parser::new_ext(markdown, super::markdown::options());
+    pulldown_cmark::html::push_html(&mut html, parser);
+    let context = html5ever::QualName::new(
+        None,
+        html5ever::ns!(html),
+        html5ever::local_name!("body"),
+    );
+    let dom = html5ever::parse_fragment(
+        RcDom::default(),
+        html5ever::ParseOpts::default(),
+        context,
+        Vec::new(),
+        false,
+    )
+    .one(html);
+    let (mut in_comments, mut elsewhere) = (HashSet::new(), HashSet::new());
+    let mut stack: Vec<Handle> = vec![dom.document];
+    while let Some(node) = stack.pop() {
+        match &node.data {
+            NodeData::Comment { contents } => {
+                in_comments.extend(words(contents).map(str::to_string));
+            }
+            NodeData::Text { contents } => {
+                elsewhere.extend(words(&contents.borrow()).map(str::to_string));
+            }
+            NodeData::Element { attrs, .. } => {
+                for a in attrs.borrow().iter() {
+                    elsewhere.extend(words(&a.value).map(str::to_string));
+                }
+            }
+            _ => {}
+        }
+        stack.extend(node.children.borrow().iter().cloned());
+    }
+    in_comments.retain(|w| !elsewhere.contains(w));
+    in_comments
+}

@@ -98,6 +98,26 @@ const TOKENS: &[&str] = &[
     "<!--",
     "-->",
     "<!-- x -- y -->",
+    "<!-- hidden secretword -->",
+    "\n<!-- several\nlines of secretword\n\nand more -->\n",
+    "<p>shown <!-- secretword\n",
+    "<!--anth:10-->é",
+    "data-anth-at=\"3\"",
+    "<anth-ref data-label=\"1\"></anth-ref>",
+    "<title>",
+    "<textarea>",
+    "<xmp>",
+    "</xmp>",
+    "<plaintext>",
+    "<noscript>",
+    "<div\n  class=\"c\">",
+    "<img\n src=\"x.png\" alt=\"two\nlines\">",
+    "<?php x ?>",
+    "<![CDATA[ x ]]>",
+    "<x@example.org>",
+    "{.wide}",
+    "\n{: .c}\n",
+    "```c++\n",
     "<script>",
     "</script>",
     "<style>",
@@ -176,7 +196,12 @@ proptest! {
         let f = fixture();
         let (chapter, diags) = convert_text(&f, &md);
         match chapter {
-            Some(c) => assert_sound(&c.body),
+            Some(c) => {
+                assert_sound(&c.body);
+                if let Err(problem) = super::testing::check_faithful(&md, &c.body) {
+                    panic!("{problem}:\n{}", c.body);
+                }
+            }
             // The only errors generated input can cause: a missing image, a file that is no image.
             None => prop_assert!(diags.iter().any(|d| d.is_error() && (d.code == "missing-image" || d.code == "not-an-image" || d.code == "image-path"))),
         }
