@@ -1,5 +1,5 @@
 //! The editor's day: `serve` (pages over loopback, a change seen, an error shown while the
-//! server keeps going), `build --watch`, `build --each`, `stats`, `check --format json`,
+//! server keeps going, slow clients outlasted), `build --watch`, `build --each`, `stats`, `check --format json`,
 //! shell completions, man pages, reading times, and an example in every command's help.
 
 #![allow(clippy::disallowed_methods)] // Tests read what they built.
@@ -719,4 +719,73 @@ fn a_reader_that_goes_away_is_not_a_panic() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("error: cannot write to stdout"));
+}
+
+#[test]
+fn serve_answers_a_reader_while_slow_clients_trickle() {
+    let p = minimal();
+    let (server, url) = serve(&p);
+    let addr = url
+        .strip_prefix("http://")
+        .and_then(|a| a.strip_suffix('/'))
+        .unwrap()
+        .to_string();
+    // More clients than the server takes at once, each sending its request a byte a second.
+    let request = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let mut slow: Vec<TcpStream> = (0..80)
+        .map(|_| TcpStream::connect(&addr).expect("connect a slow client"))
+        .collect();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let trickle = {
+        let stop = stop.clone();
+        let mut clients: Vec<TcpStream> = slow.iter().map(|s| s.try_clone().unwrap()).collect();
+        std::thread::spawn(move || {
+            let mut sent = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) && sent < request.len() - 1 {
+                for c in &mut clients {
+                    let _ = c.write_all(&request[sent..=sent]);
+                }
+                sent += 1;
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    // A reader's request is answered at once all the same.
+    let started = Instant::now();
+    let page = get(&url, "/");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(">Minimal</h1>"), "{}", page.body);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "answered only after {:?}",
+        started.elapsed()
+    );
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    trickle.join().unwrap();
+    slow.clear();
+
+    // However steadily a client trickles, its whole request head has 10 seconds.
+    let mut client = TcpStream::connect(&addr).unwrap();
+    client.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut writer = client.try_clone().unwrap();
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        for byte in request.iter().cycle().take(200) {
+            if writer.write_all(&[*byte]).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    });
+    let mut answer = String::new();
+    let _ = client.read_to_string(&mut answer);
+    let took = started.elapsed();
+    assert!(
+        answer.starts_with("HTTP/1.1 408 "),
+        "after {took:?}: {answer:?}"
+    );
+    assert!(took < Duration::from_secs(13), "closed after {took:?}");
+    assert_eq!(get(&url, "/").status, 200);
+    assert_eq!(server.interrupt(), Some(0));
 }

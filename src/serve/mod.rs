@@ -8,8 +8,9 @@
 //! reloads the page when it did. A build with
 //! errors leaves the last good book on show, under the panel. The folder is watched by
 //! [`crate::watch`]; requests are answered by a small HTTP/1.1 server on `std::net`
-//! ([`http`]), one thread per connection.
+//! ([`http`]), one thread per connection, so many at once ([`connections`]).
 
+mod connections;
 mod http;
 
 use std::collections::HashMap;
@@ -17,9 +18,9 @@ use std::fmt::Write as _;
 use std::io::{Cursor, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::assemble::outline::part_id;
 use crate::book::{Entry, chapter_href};
@@ -27,6 +28,7 @@ use crate::build::{self, Stop};
 use crate::diag::{Diagnostic, error_count};
 use crate::text::escape;
 use crate::watch::{self, Watcher};
+use connections::{Connections, Slot};
 use http::{Request, Response};
 
 pub struct Options {
@@ -86,9 +88,6 @@ struct Book {
     /// The pages in reading order, from the title page.
     order: Vec<String>,
 }
-
-/// Connections served at once; more are turned away (a preview has one reader).
-const MAX_CONNECTIONS: usize = 64;
 
 /// Serves until Ctrl-C. False when it could not start (the reason is in `diags`).
 pub fn serve(options: &Options, diags: &mut Vec<Diagnostic>) -> bool {
@@ -181,31 +180,43 @@ fn wake_address(addr: SocketAddr) -> SocketAddr {
 }
 
 fn accept(listener: &TcpListener, site: &Arc<RwLock<Site>>, stop: &AtomicBool) {
-    let busy = Arc::new(AtomicUsize::new(0));
+    let connections = Arc::new(Connections::default());
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        let Ok(stream) = stream else { continue };
-        if busy.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            busy.fetch_sub(1, Ordering::SeqCst);
+        let Ok(stream) = stream else {
+            // Out of file descriptors, say: a moment for some to close, rather than a spin.
+            std::thread::sleep(Duration::from_millis(10));
             continue;
-        }
-        let (site, busy) = (site.clone(), busy.clone());
-        std::thread::spawn(move || {
-            match http::read(&stream) {
-                Ok(request) => {
-                    let response = {
-                        let site = site.read().unwrap_or_else(PoisonError::into_inner);
-                        respond(&site, &request)
-                    };
-                    http::write(&stream, &response, request.head_only);
-                }
-                Err(response) => http::write(&stream, &response, false),
-            }
-            busy.fetch_sub(1, Ordering::SeqCst);
-        });
+        };
+        let Some(slot) = connections.admit(&stream) else {
+            // Every connection is being answered: say so now, without waiting on this one.
+            let _ = stream.set_nonblocking(true);
+            http::write(&stream, &Response::text(503, "busy: try again\n"), false);
+            continue;
+        };
+        let site = site.clone();
+        // When no thread can be started, the connection and its place go with the closure.
+        let _ = std::thread::Builder::new().spawn(move || answer(&stream, &site, &slot));
     }
+}
+
+/// Reads one request, within [`http::HEAD_DEADLINE`] for the whole of its head, and answers it.
+fn answer(stream: &TcpStream, site: &RwLock<Site>, slot: &Slot) {
+    let request = http::read(stream, Instant::now() + http::HEAD_DEADLINE);
+    slot.answering();
+    let (response, head_only) = match request {
+        Ok(request) => {
+            let response = {
+                let site = site.read().unwrap_or_else(PoisonError::into_inner);
+                respond(&site, &request)
+            };
+            (response, request.head_only)
+        }
+        Err(response) => (response, false),
+    };
+    http::write(stream, &response, head_only);
 }
 
 /// Builds the book in memory and puts it on show; reports on the terminal.
