@@ -1,5 +1,5 @@
 //! The editor's day: `serve` (pages over loopback, a change seen, an error shown while the
-//! server keeps going, slow clients outlasted), `build --watch`, `build --each`, `stats`, `check --format json`,
+//! server keeps going, a panic survived, slow clients outlasted), `build --watch`, `build --each`, `stats`, `check --format json`,
 //! shell completions, man pages, reading times, and an example in every command's help.
 
 #![allow(clippy::disallowed_methods)] // Tests read what they built.
@@ -28,11 +28,16 @@ struct Background {
 
 impl Background {
     fn start(dir: &std::path::Path, args: &[&str]) -> Background {
+        Background::start_env(dir, args, &[])
+    }
+
+    fn start_env(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Background {
         let mut child = Command::new(env!("CARGO_BIN_EXE_anthology"))
             .args(args)
             .current_dir(dir)
             .env_remove("SOURCE_DATE_EPOCH")
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -719,6 +724,67 @@ fn a_reader_that_goes_away_is_not_a_panic() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("error: cannot write to stdout"));
+}
+
+#[test]
+fn serve_survives_a_panic_in_a_rebuild() {
+    // A debug build (the tests') panics in a rebuild when a page holds this text; with
+    // `-hang`, the build also waits for ever on the thread that panicked.
+    let trigger = "PANIC-IN-A-REBUILD";
+    let p = minimal();
+    let server = Background::start_env(
+        p.path(),
+        &["serve", ".", "--port", "0"],
+        &[("ANTHOLOGY_TEST_PANIC", trigger), ("RUST_BACKTRACE", "1")],
+    );
+    let url = server.line();
+    let mut good = "The first essay.".to_string();
+    assert!(get(&url, "/text/one.xhtml").body.contains(&good));
+    for (breaks, mends) in [("", "Mended."), ("-hang", "Mended again.")] {
+        std::fs::write(
+            p.path().join("essays/one.md"),
+            format!("# One\n\nThis breaks it: {trigger}{breaks}\n"),
+        )
+        .unwrap();
+        eventually("the panic shows as an error", || {
+            let page = get(&url, "/text/one.xhtml").body;
+            (page.contains("anthology-preview-problems")
+                && page.contains("the build failed unexpectedly: a test asked for this panic")
+                && page.contains("this is a bug, please report it"))
+            .then_some(())
+            .ok_or(page)
+        });
+        // The last good book stays on show.
+        let page = get(&url, "/text/one.xhtml").body;
+        assert!(
+            page.contains(&good) && !page.contains("This breaks it"),
+            "{page}"
+        );
+        std::fs::write(
+            p.path().join("essays/one.md"),
+            format!("# One\n\n{mends}\n"),
+        )
+        .unwrap();
+        eventually("the next save builds again", || {
+            let page = get(&url, "/text/one.xhtml").body;
+            (page.contains(mends) && !page.contains("anthology-preview-problems"))
+                .then_some(())
+                .ok_or(page)
+        });
+        good = mends.to_string();
+    }
+    // On the terminal, one line each, and no panic's own report or backtrace.
+    let err = server.stderr();
+    assert_eq!(
+        err.matches("error: the build failed unexpectedly:").count(),
+        2,
+        "{err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    assert_eq!(server.interrupt(), Some(0));
 }
 
 #[test]

@@ -6,17 +6,23 @@
 //! the last build's problems, links to the previous and next pages, the page margins a reading
 //! app would give it, and a small script that asks `/__version` whether the book changed and
 //! reloads the page when it did. A build with
-//! errors leaves the last good book on show, under the panel. The folder is watched by
-//! [`crate::watch`]; requests are answered by a small HTTP/1.1 server on `std::net`
-//! ([`http`]), one thread per connection, so many at once ([`connections`]).
+//! errors leaves the last good book on show, under the panel; so does a build that panics, a
+//! bug shown as an error ([`panics`]). The folder is watched by [`crate::watch`]; requests are
+//! answered by a small HTTP/1.1 server on `std::net` ([`http`]), one thread per connection, so
+//! many at once ([`connections`]).
+//!
+//! For the tests, a debug build panics in a rebuild when asked to by `ANTHOLOGY_TEST_PANIC`
+//! (`panic_if_asked`); a release build has no such hook.
 
 mod connections;
 mod http;
+mod panics;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{Cursor, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -131,6 +137,7 @@ pub fn serve(options: &Options, diags: &mut Vec<Diagnostic>) -> bool {
         hosts,
         ..Site::default()
     }));
+    panics::install_hook();
     rebuild(options, &site);
     // On stdout, like the path of a built book: what a script would want.
     crate::out(format_args!("http://{addr}/\n"));
@@ -198,7 +205,9 @@ fn accept(listener: &TcpListener, site: &Arc<RwLock<Site>>, stop: &AtomicBool) {
         };
         let site = site.clone();
         // When no thread can be started, the connection and its place go with the closure.
-        let _ = std::thread::Builder::new().spawn(move || answer(&stream, &site, &slot));
+        let _ = std::thread::Builder::new()
+            .name(panics::HTTP_THREAD.into())
+            .spawn(move || answer(&stream, &site, &slot));
     }
 }
 
@@ -208,10 +217,12 @@ fn answer(stream: &TcpStream, site: &RwLock<Site>, slot: &Slot) {
     slot.answering();
     let (response, head_only) = match request {
         Ok(request) => {
-            let response = {
+            // A bug in answering (said by the panic hook) is a 500 and this connection only.
+            let response = std::panic::catch_unwind(AssertUnwindSafe(|| {
                 let site = site.read().unwrap_or_else(PoisonError::into_inner);
                 respond(&site, &request)
-            };
+            }))
+            .unwrap_or_else(|_| Response::text(500, "the preview failed unexpectedly\n"));
             (response, request.head_only)
         }
         Err(response) => (response, false),
@@ -222,10 +233,21 @@ fn answer(stream: &TcpStream, site: &RwLock<Site>, slot: &Slot) {
 /// Builds the book in memory and puts it on show; reports on the terminal.
 fn rebuild(options: &Options, site: &RwLock<Site>) {
     let started = Instant::now();
-    let mut diags = Vec::new();
-    let book = build_in_memory(&options.path, &mut diags);
+    let path = options.path.clone();
+    let built = panics::run(move || {
+        let mut diags = Vec::new();
+        let built = build_in_memory(&path, &mut diags);
+        (built, diags)
+    });
+    let (built, diags) = built.unwrap_or_else(|what| {
+        let bug = Diagnostic::error(
+            "bug",
+            format!("the build failed unexpectedly: {what} — this is a bug, please report it"),
+        );
+        (None, vec![bug])
+    });
     crate::report(&diags, options.quiet);
-    let failed = book.is_none();
+    let failed = built.is_none();
     let mut site = site.write().unwrap_or_else(PoisonError::into_inner);
     if !options.quiet {
         if failed && site.book.is_some() {
@@ -237,8 +259,8 @@ fn rebuild(options: &Options, site: &RwLock<Site>) {
     site.version += 1;
     site.problems = problems_panel(&diags, failed, site.book.is_some());
     site.failed = failed;
-    if book.is_some() {
-        site.book = book;
+    if built.is_some() {
+        site.book = built;
     }
 }
 
@@ -284,7 +306,45 @@ fn build_in_memory(path: &std::path::Path, diags: &mut Vec<Diagnostic>) -> Optio
             }
         }
     }
+    #[cfg(debug_assertions)]
+    panic_if_asked(&files);
     Some(Book { files, epub, order })
+}
+
+/// In debug builds (those the tests run), `ANTHOLOGY_TEST_PANIC=TEXT` makes a rebuild panic, as
+/// a bug would, when a page of the book holds TEXT: on a thread the build started, whose panic
+/// reaches the build as an essay's converting thread's does. With `TEXT-hang` in the page, the
+/// build then waits for that thread for ever, as threads waiting on a dead one would. A release
+/// build never reads the variable.
+#[cfg(debug_assertions)]
+fn panic_if_asked(files: &HashMap<String, Vec<u8>>) {
+    let Some(text) = std::env::var_os("ANTHOLOGY_TEST_PANIC") else {
+        return;
+    };
+    let text = text.to_string_lossy().into_owned();
+    let holds = |t: &str| {
+        !t.is_empty()
+            && files
+                .values()
+                .any(|d| d.windows(t.len()).any(|w| w == t.as_bytes()))
+    };
+    let hang = holds(&format!("{text}-hang"));
+    if !hang && !holds(&text) {
+        return;
+    }
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let kept = tx.clone();
+        scope.spawn(move || {
+            let _tx = tx;
+            panic!("a test asked for this panic ({text})");
+        });
+        if hang {
+            // `kept` is never dropped: no message, no end.
+            let _ = rx.recv();
+        }
+        drop(kept);
+    });
 }
 
 const XHTML: &str = "application/xhtml+xml; charset=utf-8";
