@@ -1,5 +1,6 @@
 //! The editor's day: `serve` (pages over loopback, a change seen, an error shown while the
-//! server keeps going, a panic survived, slow clients outlasted), `build --watch`, `build --each`, `stats`, `check --format json`,
+//! server keeps going, a panic survived, slow clients outlasted, only the book's folders
+//! watched), `build --watch`, `build --each`, `stats`, `check --format json`,
 //! shell completions, man pages, reading times, and an example in every command's help.
 
 #![allow(clippy::disallowed_methods)] // Tests read what they built.
@@ -853,5 +854,86 @@ fn serve_answers_a_reader_while_slow_clients_trickle() {
     );
     assert!(took < Duration::from_secs(13), "closed after {took:?}");
     assert_eq!(get(&url, "/").status, 200);
+    assert_eq!(server.interrupt(), Some(0));
+}
+
+/// How many inotify watches the process `pid` holds (Linux's own count).
+#[cfg(target_os = "linux")]
+fn inotify_watches(pid: u32) -> usize {
+    let mut watches = 0;
+    for fd in std::fs::read_dir(format!("/proc/{pid}/fdinfo"))
+        .unwrap()
+        .flatten()
+    {
+        if let Ok(info) = std::fs::read_to_string(fd.path()) {
+            watches += info
+                .lines()
+                .filter(|l| l.starts_with("inotify wd:"))
+                .count();
+        }
+    }
+    watches
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn serve_watches_only_what_the_book_reads() {
+    // A big folder outside the collection, reached through a symbolic link inside it.
+    let outside = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        let dir = outside.path().join(format!("d{i}/deeper"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("note.md"), "# A note\n").unwrap();
+    }
+    let p = minimal().file("drafts/notes.md", "# Notes\n\nNot in the book.\n");
+    std::os::unix::fs::symlink(outside.path(), p.path().join("library")).unwrap();
+    let (server, url) = serve(&p);
+    let pid = server.child.id();
+    let version = get(&url, "/__version").body;
+    // The collection's folder (for the manifest) and `essays/`.
+    let watches = inotify_watches(pid);
+    assert!(watches <= 3, "{watches} watches");
+
+    // Changes outside what the book reads are not changes to it.
+    std::fs::write(outside.path().join("d7/deeper/note.md"), "# Changed\n").unwrap();
+    std::fs::write(outside.path().join("d8/new.md"), "# New\n").unwrap();
+    std::fs::write(p.path().join("drafts/notes.md"), "# Notes\n\nChanged.\n").unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        get(&url, "/__version").body,
+        version,
+        "a rebuild for nothing"
+    );
+
+    // An essay's edit is one.
+    std::fs::write(p.path().join("essays/one.md"), "# One\n\nEdited.\n").unwrap();
+    eventually("the edit shows", || {
+        let page = get(&url, "/text/one.xhtml").body;
+        page.contains("Edited.").then_some(()).ok_or(page)
+    });
+
+    // A build that fails may be mended by any file of the collection: every folder of it is
+    // watched until it builds again, never through the link.
+    let manifest =
+        "title: Minimal\nlanguage: en\ncontents:\n  - essays/one.md\n  - drafts/new.md\n";
+    std::fs::write(p.path().join("anthology.yaml"), manifest).unwrap();
+    eventually("the error shows", || {
+        let page = get(&url, "/").body;
+        page.contains("drafts/new.md").then_some(()).ok_or(page)
+    });
+    let watches = inotify_watches(pid);
+    assert!(watches <= 4, "{watches} watches");
+    std::fs::write(p.path().join("drafts/new.md"), "# New\n\nA new essay.\n").unwrap();
+    eventually("the new essay shows", || {
+        let page = get(&url, "/text/new.xhtml").body;
+        page.contains("A new essay.").then_some(()).ok_or(page)
+    });
+    // Its folder is watched now that the book reads it.
+    std::fs::write(p.path().join("drafts/new.md"), "# New\n\nRevised.\n").unwrap();
+    eventually("the new essay's edit shows", || {
+        let page = get(&url, "/text/new.xhtml").body;
+        page.contains("Revised.").then_some(()).ok_or(page)
+    });
+    assert!(inotify_watches(pid) <= 4);
     assert_eq!(server.interrupt(), Some(0));
 }

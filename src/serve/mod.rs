@@ -7,9 +7,9 @@
 //! app would give it, and a small script that asks `/__version` whether the book changed and
 //! reloads the page when it did. A build with
 //! errors leaves the last good book on show, under the panel; so does a build that panics, a
-//! bug shown as an error ([`panics`]). The folder is watched by [`crate::watch`]; requests are
-//! answered by a small HTTP/1.1 server on `std::net` ([`http`]), one thread per connection, so
-//! many at once ([`connections`]).
+//! bug shown as an error ([`panics`]). The folders the build read are watched by
+//! [`crate::watch`]; requests are answered by a small HTTP/1.1 server on `std::net` ([`http`]),
+//! one thread per connection, so many at once ([`connections`]).
 //!
 //! For the tests, a debug build panics in a rebuild when asked to by `ANTHOLOGY_TEST_PANIC`
 //! (`panic_if_asked`); a release build has no such hook.
@@ -26,7 +26,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::assemble::outline::part_id;
 use crate::book::{Entry, chapter_href};
@@ -138,7 +138,9 @@ pub fn serve(options: &Options, diags: &mut Vec<Diagnostic>) -> bool {
         ..Site::default()
     }));
     panics::install_hook();
-    rebuild(options, &site);
+    let began = SystemTime::now();
+    let reads = rebuild(options, &site);
+    watcher.follow(reads.as_deref(), began);
     // On stdout, like the path of a built book: what a script would want.
     crate::out(format_args!("http://{addr}/\n"));
     if !options.quiet {
@@ -163,7 +165,9 @@ pub fn serve(options: &Options, diags: &mut Vec<Diagnostic>) -> bool {
         std::thread::spawn(move || accept(&listener, &site, &stop))
     };
     while watcher.wait(&stop) {
-        rebuild(options, &site);
+        let began = SystemTime::now();
+        let reads = rebuild(options, &site);
+        watcher.follow(reads.as_deref(), began);
     }
     stop.store(true, Ordering::SeqCst);
     let _ = TcpStream::connect(wake);
@@ -230,8 +234,9 @@ fn answer(stream: &TcpStream, site: &RwLock<Site>, slot: &Slot) {
     http::write(stream, &response, head_only);
 }
 
-/// Builds the book in memory and puts it on show; reports on the terminal.
-fn rebuild(options: &Options, site: &RwLock<Site>) {
+/// Builds the book in memory and puts it on show; reports on the terminal. The files the build
+/// read (relative to the collection), when it built.
+fn rebuild(options: &Options, site: &RwLock<Site>) -> Option<Vec<String>> {
     let started = Instant::now();
     let path = options.path.clone();
     let built = panics::run(move || {
@@ -259,13 +264,17 @@ fn rebuild(options: &Options, site: &RwLock<Site>) {
     site.version += 1;
     site.problems = problems_panel(&diags, failed, site.book.is_some());
     site.failed = failed;
-    if built.is_some() {
-        site.book = built;
-    }
+    let (book, reads) = built?;
+    site.book = Some(book);
+    Some(reads)
 }
 
-/// The whole book, built by the real pipeline into memory, as its files.
-fn build_in_memory(path: &std::path::Path, diags: &mut Vec<Diagnostic>) -> Option<Book> {
+/// The whole book, built by the real pipeline into memory, as its files; and the files the
+/// build read.
+fn build_in_memory(
+    path: &std::path::Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Book, Vec<String>)> {
     let plan = build::plan(path, diags)?;
     let out = match build::write_book(&plan, Cursor::new(Vec::new()), &|_, _| {}, diags) {
         Ok(written) => written.out,
@@ -308,7 +317,8 @@ fn build_in_memory(path: &std::path::Path, diags: &mut Vec<Diagnostic>) -> Optio
     }
     #[cfg(debug_assertions)]
     panic_if_asked(&files);
-    Some(Book { files, epub, order })
+    let reads = plan.collection.root.files_read();
+    Some((Book { files, epub, order }, reads))
 }
 
 /// In debug builds (those the tests run), `ANTHOLOGY_TEST_PANIC=TEXT` makes a rebuild panic, as
