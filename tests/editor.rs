@@ -1,5 +1,6 @@
 //! The editor's day: `serve` (pages over loopback, a change seen, an error shown while the
-//! server keeps going), `build --watch`, `build --each`, `stats`, `check --format json`,
+//! server keeps going, a panic survived, slow clients outlasted, only the book's folders
+//! watched), `build --watch`, `build --each`, `stats`, `check --format json`,
 //! shell completions, man pages, reading times, and an example in every command's help.
 
 #![allow(clippy::disallowed_methods)] // Tests read what they built.
@@ -28,11 +29,16 @@ struct Background {
 
 impl Background {
     fn start(dir: &std::path::Path, args: &[&str]) -> Background {
+        Background::start_env(dir, args, &[])
+    }
+
+    fn start_env(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Background {
         let mut child = Command::new(env!("CARGO_BIN_EXE_anthology"))
             .args(args)
             .current_dir(dir)
             .env_remove("SOURCE_DATE_EPOCH")
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -719,4 +725,215 @@ fn a_reader_that_goes_away_is_not_a_panic() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("error: cannot write to stdout"));
+}
+
+#[test]
+fn serve_survives_a_panic_in_a_rebuild() {
+    // A debug build (the tests') panics in a rebuild when a page holds this text; with
+    // `-hang`, the build also waits for ever on the thread that panicked.
+    let trigger = "PANIC-IN-A-REBUILD";
+    let p = minimal();
+    let server = Background::start_env(
+        p.path(),
+        &["serve", ".", "--port", "0"],
+        &[("ANTHOLOGY_TEST_PANIC", trigger), ("RUST_BACKTRACE", "1")],
+    );
+    let url = server.line();
+    let mut good = "The first essay.".to_string();
+    assert!(get(&url, "/text/one.xhtml").body.contains(&good));
+    for (breaks, mends) in [("", "Mended."), ("-hang", "Mended again.")] {
+        std::fs::write(
+            p.path().join("essays/one.md"),
+            format!("# One\n\nThis breaks it: {trigger}{breaks}\n"),
+        )
+        .unwrap();
+        eventually("the panic shows as an error", || {
+            let page = get(&url, "/text/one.xhtml").body;
+            (page.contains("anthology-preview-problems")
+                && page.contains("the build failed unexpectedly: a test asked for this panic")
+                && page.contains("this is a bug, please report it"))
+            .then_some(())
+            .ok_or(page)
+        });
+        // The last good book stays on show.
+        let page = get(&url, "/text/one.xhtml").body;
+        assert!(
+            page.contains(&good) && !page.contains("This breaks it"),
+            "{page}"
+        );
+        std::fs::write(
+            p.path().join("essays/one.md"),
+            format!("# One\n\n{mends}\n"),
+        )
+        .unwrap();
+        eventually("the next save builds again", || {
+            let page = get(&url, "/text/one.xhtml").body;
+            (page.contains(mends) && !page.contains("anthology-preview-problems"))
+                .then_some(())
+                .ok_or(page)
+        });
+        good = mends.to_string();
+    }
+    // On the terminal, one line each, and no panic's own report or backtrace.
+    let err = server.stderr();
+    assert_eq!(
+        err.matches("error: the build failed unexpectedly:").count(),
+        2,
+        "{err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    assert_eq!(server.interrupt(), Some(0));
+}
+
+#[test]
+fn serve_answers_a_reader_while_slow_clients_trickle() {
+    let p = minimal();
+    let (server, url) = serve(&p);
+    let addr = url
+        .strip_prefix("http://")
+        .and_then(|a| a.strip_suffix('/'))
+        .unwrap()
+        .to_string();
+    // More clients than the server takes at once, each sending its request a byte a second.
+    let request = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let mut slow: Vec<TcpStream> = (0..80)
+        .map(|_| TcpStream::connect(&addr).expect("connect a slow client"))
+        .collect();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let trickle = {
+        let stop = stop.clone();
+        let mut clients: Vec<TcpStream> = slow.iter().map(|s| s.try_clone().unwrap()).collect();
+        std::thread::spawn(move || {
+            let mut sent = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) && sent < request.len() - 1 {
+                for c in &mut clients {
+                    let _ = c.write_all(&request[sent..=sent]);
+                }
+                sent += 1;
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    // A reader's request is answered at once all the same.
+    let started = Instant::now();
+    let page = get(&url, "/");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(">Minimal</h1>"), "{}", page.body);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "answered only after {:?}",
+        started.elapsed()
+    );
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    trickle.join().unwrap();
+    slow.clear();
+
+    // However steadily a client trickles, its whole request head has 10 seconds.
+    let mut client = TcpStream::connect(&addr).unwrap();
+    client.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut writer = client.try_clone().unwrap();
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        for byte in request.iter().cycle().take(200) {
+            if writer.write_all(&[*byte]).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    });
+    let mut answer = String::new();
+    let _ = client.read_to_string(&mut answer);
+    let took = started.elapsed();
+    assert!(
+        answer.starts_with("HTTP/1.1 408 "),
+        "after {took:?}: {answer:?}"
+    );
+    assert!(took < Duration::from_secs(13), "closed after {took:?}");
+    assert_eq!(get(&url, "/").status, 200);
+    assert_eq!(server.interrupt(), Some(0));
+}
+
+/// How many inotify watches the process `pid` holds (Linux's own count).
+#[cfg(target_os = "linux")]
+fn inotify_watches(pid: u32) -> usize {
+    let mut watches = 0;
+    for fd in std::fs::read_dir(format!("/proc/{pid}/fdinfo"))
+        .unwrap()
+        .flatten()
+    {
+        if let Ok(info) = std::fs::read_to_string(fd.path()) {
+            watches += info
+                .lines()
+                .filter(|l| l.starts_with("inotify wd:"))
+                .count();
+        }
+    }
+    watches
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn serve_watches_only_what_the_book_reads() {
+    // A big folder outside the collection, reached through a symbolic link inside it.
+    let outside = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        let dir = outside.path().join(format!("d{i}/deeper"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("note.md"), "# A note\n").unwrap();
+    }
+    let p = minimal().file("drafts/notes.md", "# Notes\n\nNot in the book.\n");
+    std::os::unix::fs::symlink(outside.path(), p.path().join("library")).unwrap();
+    let (server, url) = serve(&p);
+    let pid = server.child.id();
+    let version = get(&url, "/__version").body;
+    // The collection's folder (for the manifest) and `essays/`.
+    let watches = inotify_watches(pid);
+    assert!(watches <= 3, "{watches} watches");
+
+    // Changes outside what the book reads are not changes to it.
+    std::fs::write(outside.path().join("d7/deeper/note.md"), "# Changed\n").unwrap();
+    std::fs::write(outside.path().join("d8/new.md"), "# New\n").unwrap();
+    std::fs::write(p.path().join("drafts/notes.md"), "# Notes\n\nChanged.\n").unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        get(&url, "/__version").body,
+        version,
+        "a rebuild for nothing"
+    );
+
+    // An essay's edit is one.
+    std::fs::write(p.path().join("essays/one.md"), "# One\n\nEdited.\n").unwrap();
+    eventually("the edit shows", || {
+        let page = get(&url, "/text/one.xhtml").body;
+        page.contains("Edited.").then_some(()).ok_or(page)
+    });
+
+    // A build that fails may be mended by any file of the collection: every folder of it is
+    // watched until it builds again, never through the link.
+    let manifest =
+        "title: Minimal\nlanguage: en\ncontents:\n  - essays/one.md\n  - drafts/new.md\n";
+    std::fs::write(p.path().join("anthology.yaml"), manifest).unwrap();
+    eventually("the error shows", || {
+        let page = get(&url, "/").body;
+        page.contains("drafts/new.md").then_some(()).ok_or(page)
+    });
+    let watches = inotify_watches(pid);
+    assert!(watches <= 4, "{watches} watches");
+    std::fs::write(p.path().join("drafts/new.md"), "# New\n\nA new essay.\n").unwrap();
+    eventually("the new essay shows", || {
+        let page = get(&url, "/text/new.xhtml").body;
+        page.contains("A new essay.").then_some(()).ok_or(page)
+    });
+    // Its folder is watched now that the book reads it.
+    std::fs::write(p.path().join("drafts/new.md"), "# New\n\nRevised.\n").unwrap();
+    eventually("the new essay's edit shows", || {
+        let page = get(&url, "/text/new.xhtml").body;
+        page.contains("Revised.").then_some(()).ok_or(page)
+    });
+    assert!(inotify_watches(pid) <= 4);
+    assert_eq!(server.interrupt(), Some(0));
 }

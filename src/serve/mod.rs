@@ -6,20 +6,27 @@
 //! the last build's problems, links to the previous and next pages, the page margins a reading
 //! app would give it, and a small script that asks `/__version` whether the book changed and
 //! reloads the page when it did. A build with
-//! errors leaves the last good book on show, under the panel. The folder is watched by
-//! [`crate::watch`]; requests are answered by a small HTTP/1.1 server on `std::net`
-//! ([`http`]), one thread per connection.
+//! errors leaves the last good book on show, under the panel; so does a build that panics, a
+//! bug shown as an error ([`panics`]). The folders the build read are watched by
+//! [`crate::watch`]; requests are answered by a small HTTP/1.1 server on `std::net` ([`http`]),
+//! one thread per connection, so many at once ([`connections`]).
+//!
+//! For the tests, a debug build panics in a rebuild when asked to by `ANTHOLOGY_TEST_PANIC`
+//! (`panic_if_asked`); a release build has no such hook.
 
+mod connections;
 mod http;
+mod panics;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{Cursor, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::assemble::outline::part_id;
 use crate::book::{Entry, chapter_href};
@@ -27,6 +34,7 @@ use crate::build::{self, Stop};
 use crate::diag::{Diagnostic, error_count};
 use crate::text::escape;
 use crate::watch::{self, Watcher};
+use connections::{Connections, Slot};
 use http::{Request, Response};
 
 pub struct Options {
@@ -87,9 +95,6 @@ struct Book {
     order: Vec<String>,
 }
 
-/// Connections served at once; more are turned away (a preview has one reader).
-const MAX_CONNECTIONS: usize = 64;
-
 /// Serves until Ctrl-C. False when it could not start (the reason is in `diags`).
 pub fn serve(options: &Options, diags: &mut Vec<Diagnostic>) -> bool {
     let folder = match watch::collection_folder(&options.path) {
@@ -132,7 +137,10 @@ pub fn serve(options: &Options, diags: &mut Vec<Diagnostic>) -> bool {
         hosts,
         ..Site::default()
     }));
-    rebuild(options, &site);
+    panics::install_hook();
+    let began = SystemTime::now();
+    let reads = rebuild(options, &site);
+    watcher.follow(reads.as_deref(), began);
     // On stdout, like the path of a built book: what a script would want.
     crate::out(format_args!("http://{addr}/\n"));
     if !options.quiet {
@@ -157,7 +165,9 @@ pub fn serve(options: &Options, diags: &mut Vec<Diagnostic>) -> bool {
         std::thread::spawn(move || accept(&listener, &site, &stop))
     };
     while watcher.wait(&stop) {
-        rebuild(options, &site);
+        let began = SystemTime::now();
+        let reads = rebuild(options, &site);
+        watcher.follow(reads.as_deref(), began);
     }
     stop.store(true, Ordering::SeqCst);
     let _ = TcpStream::connect(wake);
@@ -181,40 +191,68 @@ fn wake_address(addr: SocketAddr) -> SocketAddr {
 }
 
 fn accept(listener: &TcpListener, site: &Arc<RwLock<Site>>, stop: &AtomicBool) {
-    let busy = Arc::new(AtomicUsize::new(0));
+    let connections = Arc::new(Connections::default());
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        let Ok(stream) = stream else { continue };
-        if busy.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            busy.fetch_sub(1, Ordering::SeqCst);
+        let Ok(stream) = stream else {
+            // Out of file descriptors, say: a moment for some to close, rather than a spin.
+            std::thread::sleep(Duration::from_millis(10));
             continue;
-        }
-        let (site, busy) = (site.clone(), busy.clone());
-        std::thread::spawn(move || {
-            match http::read(&stream) {
-                Ok(request) => {
-                    let response = {
-                        let site = site.read().unwrap_or_else(PoisonError::into_inner);
-                        respond(&site, &request)
-                    };
-                    http::write(&stream, &response, request.head_only);
-                }
-                Err(response) => http::write(&stream, &response, false),
-            }
-            busy.fetch_sub(1, Ordering::SeqCst);
-        });
+        };
+        let Some(slot) = connections.admit(&stream) else {
+            // Every connection is being answered: say so now, without waiting on this one.
+            let _ = stream.set_nonblocking(true);
+            http::write(&stream, &Response::text(503, "busy: try again\n"), false);
+            continue;
+        };
+        let site = site.clone();
+        // When no thread can be started, the connection and its place go with the closure.
+        let _ = std::thread::Builder::new()
+            .name(panics::HTTP_THREAD.into())
+            .spawn(move || answer(&stream, &site, &slot));
     }
 }
 
-/// Builds the book in memory and puts it on show; reports on the terminal.
-fn rebuild(options: &Options, site: &RwLock<Site>) {
+/// Reads one request, within [`http::HEAD_DEADLINE`] for the whole of its head, and answers it.
+fn answer(stream: &TcpStream, site: &RwLock<Site>, slot: &Slot) {
+    let request = http::read(stream, Instant::now() + http::HEAD_DEADLINE);
+    slot.answering();
+    let (response, head_only) = match request {
+        Ok(request) => {
+            // A bug in answering (said by the panic hook) is a 500 and this connection only.
+            let response = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                let site = site.read().unwrap_or_else(PoisonError::into_inner);
+                respond(&site, &request)
+            }))
+            .unwrap_or_else(|_| Response::text(500, "the preview failed unexpectedly\n"));
+            (response, request.head_only)
+        }
+        Err(response) => (response, false),
+    };
+    http::write(stream, &response, head_only);
+}
+
+/// Builds the book in memory and puts it on show; reports on the terminal. The files the build
+/// read (relative to the collection), when it built.
+fn rebuild(options: &Options, site: &RwLock<Site>) -> Option<Vec<String>> {
     let started = Instant::now();
-    let mut diags = Vec::new();
-    let book = build_in_memory(&options.path, &mut diags);
+    let path = options.path.clone();
+    let built = panics::run(move || {
+        let mut diags = Vec::new();
+        let built = build_in_memory(&path, &mut diags);
+        (built, diags)
+    });
+    let (built, diags) = built.unwrap_or_else(|what| {
+        let bug = Diagnostic::error(
+            "bug",
+            format!("the build failed unexpectedly: {what} — this is a bug, please report it"),
+        );
+        (None, vec![bug])
+    });
     crate::report(&diags, options.quiet);
-    let failed = book.is_none();
+    let failed = built.is_none();
     let mut site = site.write().unwrap_or_else(PoisonError::into_inner);
     if !options.quiet {
         if failed && site.book.is_some() {
@@ -226,13 +264,17 @@ fn rebuild(options: &Options, site: &RwLock<Site>) {
     site.version += 1;
     site.problems = problems_panel(&diags, failed, site.book.is_some());
     site.failed = failed;
-    if book.is_some() {
-        site.book = book;
-    }
+    let (book, reads) = built?;
+    site.book = Some(book);
+    Some(reads)
 }
 
-/// The whole book, built by the real pipeline into memory, as its files.
-fn build_in_memory(path: &std::path::Path, diags: &mut Vec<Diagnostic>) -> Option<Book> {
+/// The whole book, built by the real pipeline into memory, as its files; and the files the
+/// build read.
+fn build_in_memory(
+    path: &std::path::Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Book, Vec<String>)> {
     let plan = build::plan(path, diags)?;
     let out = match build::write_book(&plan, Cursor::new(Vec::new()), &|_, _| {}, diags) {
         Ok(written) => written.out,
@@ -273,7 +315,46 @@ fn build_in_memory(path: &std::path::Path, diags: &mut Vec<Diagnostic>) -> Optio
             }
         }
     }
-    Some(Book { files, epub, order })
+    #[cfg(debug_assertions)]
+    panic_if_asked(&files);
+    let reads = plan.collection.root.files_read();
+    Some((Book { files, epub, order }, reads))
+}
+
+/// In debug builds (those the tests run), `ANTHOLOGY_TEST_PANIC=TEXT` makes a rebuild panic, as
+/// a bug would, when a page of the book holds TEXT: on a thread the build started, whose panic
+/// reaches the build as an essay's converting thread's does. With `TEXT-hang` in the page, the
+/// build then waits for that thread for ever, as threads waiting on a dead one would. A release
+/// build never reads the variable.
+#[cfg(debug_assertions)]
+fn panic_if_asked(files: &HashMap<String, Vec<u8>>) {
+    let Some(text) = std::env::var_os("ANTHOLOGY_TEST_PANIC") else {
+        return;
+    };
+    let text = text.to_string_lossy().into_owned();
+    let holds = |t: &str| {
+        !t.is_empty()
+            && files
+                .values()
+                .any(|d| d.windows(t.len()).any(|w| w == t.as_bytes()))
+    };
+    let hang = holds(&format!("{text}-hang"));
+    if !hang && !holds(&text) {
+        return;
+    }
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let kept = tx.clone();
+        scope.spawn(move || {
+            let _tx = tx;
+            panic!("a test asked for this panic ({text})");
+        });
+        if hang {
+            // `kept` is never dropped: no message, no end.
+            let _ = rx.recv();
+        }
+        drop(kept);
+    });
 }
 
 const XHTML: &str = "application/xhtml+xml; charset=utf-8";
