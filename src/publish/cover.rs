@@ -3,12 +3,11 @@
 //! thumbnail link: e-reader apps fetch dozens of them at once).
 
 use std::io::Cursor;
-use std::path::Path;
 
 use image::{DynamicImage, ImageEncoder, RgbImage};
 
+use super::dist::Dist;
 use super::record::{Cover, FileRecord, cover_file};
-use super::write_atomic;
 use crate::book::Resource;
 use crate::diag::Diagnostic;
 
@@ -20,7 +19,7 @@ pub const THUMBNAIL_WIDTH: u32 = 300;
 pub fn write(
     cover: &Resource,
     slug: &str,
-    dist: &Path,
+    dist: &Dist,
     diags: &mut Vec<Diagnostic>,
 ) -> std::io::Result<Cover> {
     let ext = crate::media::extension(cover.media_type);
@@ -33,7 +32,7 @@ pub fn write(
         width,
         height,
     };
-    write_atomic(&dist.join(&full.file), &cover.data)?;
+    dist.write(&full.file, &cover.data)?;
 
     let thumbnail = match thumbnail(&cover.data) {
         Ok(Some((data, w, h))) => FileRecord {
@@ -72,8 +71,8 @@ pub fn write(
 }
 
 impl FileRecord {
-    fn written(self, dist: &Path, data: &[u8]) -> std::io::Result<FileRecord> {
-        write_atomic(&dist.join(&self.file), data)?;
+    fn written(self, dist: &Dist, data: &[u8]) -> std::io::Result<FileRecord> {
+        dist.write(&self.file, data)?;
         Ok(self)
     }
 }

@@ -15,8 +15,10 @@ use crate::build::Built;
 pub struct Record {
     /// The collection folder, relative to the published folder (`""` for the folder itself).
     pub folder: String,
-    /// The content hash of the collection's inputs (see `cache::inputs_key`).
-    pub key: String,
+    /// What the book was built with: the tool and its options, hashed (`cache::tool`).
+    pub tool: String,
+    /// Every file the build read, with its hash: the book is reused while they hash the same.
+    pub inputs: Vec<Input>,
     /// The book's name in DIST: `<slug>.epub`, `<slug>.html`…
     pub slug: String,
     pub title: String,
@@ -74,6 +76,13 @@ pub struct TocNode {
     pub children: Vec<TocNode>,
 }
 
+/// A file of the collection the build read, relative to the collection folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    pub file: String,
+    pub sha256: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cover {
     pub full: FileRecord,
@@ -118,7 +127,13 @@ pub fn cover_file(slug: &str, ext: &str, thumbnail: bool) -> String {
 
 impl Record {
     /// Describes a book just built; its files (`downloads`, `cover`) are added by the caller.
-    pub fn new(folder: String, key: String, slug: String, built: &Built) -> Record {
+    pub fn new(
+        folder: String,
+        tool: String,
+        inputs: Vec<Input>,
+        slug: String,
+        built: &Built,
+    ) -> Record {
         let meta = &built.meta;
         let mut essay_authors: Vec<String> = Vec::new();
         for name in built.chapters.iter().flat_map(Summary::authors) {
@@ -128,7 +143,8 @@ impl Record {
         }
         Record {
             folder,
-            key,
+            tool,
+            inputs,
             slug,
             title: meta.title.clone(),
             subtitle: meta.subtitle.clone(),
