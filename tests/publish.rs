@@ -892,6 +892,98 @@ fn only_the_files_the_build_reads_are_hashed() {
     assert!(third.contains("(1 built, 0 unchanged)"), "{third}");
 }
 
+/// A `size`×`size` RGB PNG of one colour, compressed as it is made (it is half a gigabyte
+/// decoded, half a megabyte on disk).
+fn huge_png(size: u32) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        out.extend_from_slice(&crc.sum().to_be_bytes());
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend_from_slice(&size.to_be_bytes());
+    header.extend_from_slice(&size.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &header);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut row = vec![0x80u8; 1 + 3 * size as usize];
+    row[0] = 0;
+    z.write_all(&row).unwrap();
+    // Every later row: filter "up", all zero.
+    row.fill(0);
+    row[0] = 2;
+    for _ in 1..size {
+        z.write_all(&row).unwrap();
+    }
+    chunk(&mut png, b"IDAT", &z.finish().unwrap());
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// The peak resident memory of a process, from `/proc`, in KiB.
+fn peak_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[test]
+fn huge_covers_are_published_without_thumbnails_in_bounded_memory() {
+    let png = huge_png(13_000);
+    assert!(png.len() < 2 << 20, "{}", png.len());
+    let mut p = Project::new();
+    for n in 0..4 {
+        p = p
+            .file(
+                &format!("shelf/c{n}/anthology.yaml"),
+                format!("title: Huge {n}\nlanguage: en\ncover: cover.png\ncontents:\n  - one.md\n"),
+            )
+            .file(&format!("shelf/c{n}/one.md"), "# One\n\nText.\n")
+            .file(&format!("shelf/c{n}/cover.png"), &png);
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anthology"))
+        .args(["publish", "shelf"])
+        .current_dir(p.path())
+        .env("NO_COLOR", "1")
+        // Four at once, whatever the machine: the peak must not grow with them.
+        .env("RAYON_NUM_THREADS", "4")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        peak = peak.max(peak_kib(child.id()).unwrap_or(0));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(peak < 300 * 1024, "peak {} MiB:\n{stderr}", peak / 1024);
+    for n in 0..4 {
+        let cover = format!("shelf/c{n}/cover.png");
+        assert!(stderr.contains(&cover), "{cover} is not named:\n{stderr}");
+        let dist = p.path().join("dist");
+        assert!(dist.join(format!("huge-{n}.epub")).is_file());
+        for ext in ["png", "jpg"] {
+            assert!(!dist.join(format!("covers/huge-{n}.thumb.{ext}")).exists());
+        }
+    }
+    let index = String::from_utf8(read(&p.path().join("dist/index.html"))).unwrap();
+    assert!(!index.contains(".thumb."), "no thumbnail to show");
+}
+
 /// Names in DIST (and `covers/`) that only an unfinished run leaves.
 fn scratch(dist: &Path) -> Vec<String> {
     let mut out = Vec::new();

@@ -136,7 +136,8 @@ impl Cache {
                 )?;
             }
             if let Some(c) = &r.cover {
-                for (f, thumbnail) in [(&c.full, false), (&c.thumbnail, true)] {
+                for (f, thumbnail) in [(Some(&c.full), false), (c.thumbnail.as_ref(), true)] {
+                    let Some(f) = f else { continue };
                     let ext = f.file.rsplit('.').next().unwrap_or("");
                     let plain = (1..=5).contains(&ext.len())
                         && ext

@@ -525,8 +525,11 @@ fn place(
         );
     }
     if let Some(c) = &built.cover {
-        record.cover =
-            Some(cover::write(c, &record.slug, dist, diags).map_err(|e| err(dist::COVERS, &e))?);
+        let source = built.cover_file.as_deref();
+        record.cover = Some(
+            cover::write(c, &record.slug, source, dist, diags)
+                .map_err(|e| err(dist::COVERS, &e))?,
+        );
     }
     Ok(record)
 }

@@ -86,7 +86,10 @@ pub struct Input {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cover {
     pub full: FileRecord,
-    pub thumbnail: FileRecord,
+    /// `None` when the cover is too large to decode within the shelf's budget
+    /// (`cover::DECODE_BUDGET`): the pages then show the book's title in its place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<FileRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,7 +185,7 @@ impl Record {
         self.downloads.iter().map(|d| &d.file).chain(
             self.cover
                 .iter()
-                .flat_map(|c| [&c.full, &c.thumbnail].into_iter()),
+                .flat_map(|c| std::iter::once(&c.full).chain(&c.thumbnail)),
         )
     }
 
@@ -210,7 +213,8 @@ impl Record {
             moves.push((std::mem::replace(&mut d.file.file, new.clone()), new));
         }
         if let Some(cover) = &mut self.cover {
-            for (file, thumbnail) in [(&mut cover.full, false), (&mut cover.thumbnail, true)] {
+            let thumbnail = cover.thumbnail.as_mut().map(|t| (t, true));
+            for (file, thumbnail) in std::iter::once((&mut cover.full, false)).chain(thumbnail) {
                 let ext = file.file.rsplit('.').next().unwrap_or("img").to_string();
                 let new = cover_file(slug, &ext, thumbnail);
                 moves.push((std::mem::replace(&mut file.file, new.clone()), new));
