@@ -95,42 +95,54 @@ fn modified(meta: &BookMeta, diags: &mut Vec<Diagnostic>) -> Option<String> {
     })
 }
 
-/// The temporary file being written, removed if the build is interrupted.
-static IN_PROGRESS: Mutex<Option<PathBuf>> = Mutex::new(None);
+/// The temporary files and folders being written (each with its registration's number),
+/// removed if the process is interrupted: a book's temporary file, `publish`'s scratch folder
+/// and the temporary files it writes beside the shelf's files.
+static IN_PROGRESS: Mutex<Vec<(u64, PathBuf)>> = Mutex::new(Vec::new());
 
-/// Makes Ctrl-C, SIGTERM and SIGHUP remove the unfinished book's temporary file before the
-/// process ends: an interrupted build leaves the previous book and no debris behind.
+/// Makes Ctrl-C, SIGTERM and SIGHUP remove the unfinished book's temporary file (and any other
+/// registered scratch) before the process ends: an interrupted build leaves the previous book
+/// and no debris behind.
 pub fn remove_partial_output_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
-        if let Some(path) = IN_PROGRESS
+        // Held until the process ends: nothing can be registered (created) after the sweep.
+        let mut registry = IN_PROGRESS
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-        {
-            let _ = std::fs::remove_file(path);
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !registry.is_empty() {
+            for (_, path) in registry.drain(..) {
+                // Only what this process made, by the name it made it under.
+                let _ = if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                };
+            }
             eprintln!("interrupted: no book was written");
         }
         std::process::exit(130);
     });
 }
 
-/// Registers the temporary file for removal on interrupt, for as long as the guard lives.
-struct InProgress;
+/// A temporary file or folder registered for removal on interrupt, for as long as the guard
+/// lives.
+pub(crate) struct InProgress(u64);
 
 impl InProgress {
-    /// Creates the temporary file in `dir` and registers it, holding the registry's lock
-    /// throughout: an interrupt that comes as the file appears waits for its name, so the file
-    /// is removed too.
-    fn create(dir: &Path) -> std::io::Result<(tempfile::NamedTempFile, Self)> {
+    /// Makes the temporary file or folder with `make` and registers it, holding the registry's
+    /// lock throughout: an interrupt that comes as it appears waits for its name, so it is
+    /// removed too.
+    pub(crate) fn create<T: AsRef<Path>>(
+        make: impl FnOnce() -> std::io::Result<T>,
+    ) -> std::io::Result<(T, Self)> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let mut registry = IN_PROGRESS
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let temp = tempfile::Builder::new()
-            .prefix(".anthology-")
-            .suffix(".epub.tmp")
-            .tempfile_in(dir)?;
-        *registry = Some(temp.path().to_path_buf());
-        Ok((temp, InProgress))
+        let made = make()?;
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        registry.push((id, made.as_ref().to_path_buf()));
+        Ok((made, InProgress(id)))
     }
 }
 
@@ -139,7 +151,7 @@ impl Drop for InProgress {
         IN_PROGRESS
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+            .retain(|(id, _)| *id != self.0);
     }
 }
 
@@ -166,6 +178,13 @@ pub struct Built {
     pub contents: Vec<Entry>,
     pub chapters: Vec<Summary>,
     pub cover: Option<Resource>,
+    /// The manifest's cover file as the user would name it (`None` for a cover made by the
+    /// build), for messages about it.
+    pub cover_file: Option<PathBuf>,
+    /// Every file the build read, relative to the collection folder (`paths::Root::files_read`):
+    /// exactly what the book depends on, with the tool and the environment. `publish` hashes
+    /// these to know whether the book must be built again.
+    pub inputs: Vec<String>,
 }
 
 /// Told of each essay converted: how many are done, out of how many (for a progress bar).
@@ -197,7 +216,13 @@ pub fn build_with(
             return None;
         }
     };
-    let (temp, _guard) = match InProgress::create(&dir) {
+    let made = InProgress::create(|| {
+        tempfile::Builder::new()
+            .prefix(".anthology-")
+            .suffix(".epub.tmp")
+            .tempfile_in(&dir)
+    });
+    let (temp, _guard) = match made {
         Ok(created) => created,
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -244,11 +269,14 @@ pub fn build_with(
         return None;
     }
     let bytes = std::fs::metadata(&target).map_or(0, |m| m.len());
+    let root = &plan.collection.root;
     Some(Built {
         path: target,
         essays: chapters.len(),
         bytes,
         meta,
+        cover_file: (plan.collection.cover.as_ref()).map(|c| root.shown(&c.file.rel)),
+        inputs: root.files_read(),
         contents: plan.contents,
         chapters,
         cover,

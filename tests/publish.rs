@@ -694,3 +694,452 @@ fn books_with_one_title_get_distinct_names_that_follow_them() {
         assert!(dist.join(href).is_file(), "{href} is not in DIST");
     }
 }
+
+// ---- untrusted input, trusted tool (issue 21) ----------------------------------------------
+
+/// One small collection in the folder `dir`, titled `title`.
+fn small(p: Project, dir: &str, title: &str) -> Project {
+    p.file(
+        &format!("{dir}/anthology.yaml"),
+        format!("title: {title}\nlanguage: en\ncontents:\n  - one.md\n"),
+    )
+    .file(
+        &format!("{dir}/one.md"),
+        format!("# One\n\nThe first essay of {title}.\n"),
+    )
+}
+
+/// `books` collections of `essays` essays each under `root/`: a shelf that takes a while.
+fn big_shelf(mut p: Project, root: &str, books: usize, essays: usize) -> Project {
+    let words = "the quiet harbour kept its lights through the long winter evening while";
+    let words: Vec<&str> = words.split(' ').collect();
+    for b in 0..books {
+        let mut manifest = format!("title: Big {b}\nlanguage: en\ncontents:\n");
+        for i in 0..essays {
+            manifest.push_str(&format!("  - essays/e{i}.md\n"));
+            let body: Vec<String> = (0..16)
+                .map(|j| {
+                    let s: Vec<&str> = (0..25).map(|k| words[(i + j + k) % words.len()]).collect();
+                    format!("{}.", s.join(" "))
+                })
+                .collect();
+            p = p.file(
+                &format!("{root}/big{b}/essays/e{i}.md"),
+                format!("# Essay {i}\n\n{}\n", body.join("\n\n")),
+            );
+        }
+        p = p.file(&format!("{root}/big{b}/anthology.yaml"), manifest);
+    }
+    p
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn cache_json(dist: &Path) -> serde_json::Value {
+    serde_json::from_slice(&read(&dist.join(".anthology-publish.json"))).unwrap()
+}
+
+#[test]
+fn a_tampered_cache_deletes_nothing_outside_dist() {
+    let p = small(small(Project::new(), "shelf/a", "Alpha"), "shelf/b", "Beta");
+    p.run(&["publish", "shelf"]).success();
+    let dist = p.path().join("dist");
+    let victims = p.path().join("victims");
+    std::fs::create_dir_all(&victims).unwrap();
+    let victim = |name: &str| {
+        let path = victims.join(name);
+        std::fs::write(&path, format!("precious {name}")).unwrap();
+        path
+    };
+    let (x, abs, y) = (victim("x"), victim("abs"), victim("y"));
+    // Alpha's files renamed to the victims, with the victims' own sizes and hashes: only the
+    // names betray them.
+    let mut cache = cache_json(&dist);
+    let book = cache["books"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|b| b["title"] == "Alpha")
+        .unwrap();
+    let aim = |file: &mut serde_json::Value, name: String, path: &Path| {
+        let data = read(path);
+        file["file"] = name.into();
+        file["bytes"] = data.len().into();
+        file["sha256"] = sha256_hex(&data).into();
+    };
+    aim(&mut book["downloads"][0], "../victims/x".into(), &x);
+    aim(
+        &mut book["cover"]["full"],
+        abs.to_string_lossy().into_owned(),
+        &abs,
+    );
+    aim(
+        &mut book["cover"]["thumbnail"],
+        "covers/../../victims/y".into(),
+        &y,
+    );
+    std::fs::write(
+        dist.join(".anthology-publish.json"),
+        serde_json::to_vec_pretty(&cache).unwrap(),
+    )
+    .unwrap();
+    // Alpha leaves the shelf: what the cache says it wrote is now stale.
+    std::fs::remove_dir_all(p.path().join("shelf/a")).unwrap();
+    let run = p.run(&["publish", "shelf"]);
+    run.success();
+    for path in [&x, &abs, &y] {
+        assert!(path.is_file(), "{} was deleted", path.display());
+    }
+    assert!(
+        run.stderr.contains("dist/.anthology-publish.json"),
+        "the ignored cache is not named:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("(1 built, 0 unchanged)"),
+        "the shelf is rebuilt:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_covers_folder_linked_outside_dist_is_neither_written_nor_emptied() {
+    let p = small(small(Project::new(), "shelf/a", "Alpha"), "shelf/b", "Beta");
+    p.run(&["publish", "shelf"]).success();
+    let dist = p.path().join("dist");
+    // `covers` becomes a link to a folder outside DIST holding the same files: their names
+    // and hashes match the cache, but they are not the shelf's.
+    let victims = p.path().join("victims");
+    copy_dir(&dist.join("covers"), &victims);
+    std::fs::remove_dir_all(dist.join("covers")).unwrap();
+    std::os::unix::fs::symlink(&victims, dist.join("covers")).unwrap();
+    let before = files(&victims);
+    std::fs::remove_dir_all(p.path().join("shelf/a")).unwrap();
+    let run = p.run(&["publish", "shelf"]);
+    assert_eq!(files(&victims), before, "{}", run.stderr);
+    assert!(run.stderr.contains("dist/covers"), "{}", run.stderr);
+}
+
+#[test]
+fn files_changed_since_they_were_written_are_left_in_place() {
+    let p = small(small(Project::new(), "shelf/a", "Alpha"), "shelf/b", "Beta");
+    p.run(&["publish", "shelf"]).success();
+    let dist = p.path().join("dist");
+    let mut page = read(&dist.join("alpha.html"));
+    page.extend_from_slice(b"<!-- my note -->\n");
+    std::fs::write(dist.join("alpha.html"), &page).unwrap();
+    std::fs::write(dist.join("alpha.epub"), "my own book now").unwrap();
+    std::fs::remove_dir_all(p.path().join("shelf/a")).unwrap();
+    let run = p.run(&["publish", "shelf"]);
+    run.success();
+    assert_eq!(read(&dist.join("alpha.html")), page, "{}", run.stderr);
+    assert_eq!(read(&dist.join("alpha.epub")), b"my own book now");
+    // What was not changed goes; what was is named.
+    assert!(!dist.join("alpha.json").exists());
+    assert!(!dist.join("covers/alpha.png").exists());
+    for name in ["dist/alpha.html", "dist/alpha.epub"] {
+        assert!(run.stderr.contains(name), "{name}:\n{}", run.stderr);
+    }
+}
+
+/// Runs `anthology ARGS` in `dir`, killed after `limit`: `None` if it had to be.
+fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Option<std::process::Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anthology"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().unwrap())
+}
+
+#[test]
+fn only_the_files_the_build_reads_are_hashed() {
+    let p = small(Project::new(), "shelf/a", "Alpha").file("shelf/a/notes.txt", "draft");
+    // Endless if read; and no book reads it.
+    std::os::unix::fs::symlink("/proc/self/pagemap", p.path().join("shelf/a/stray")).unwrap();
+    let publish = || {
+        let out = run_within(p.path(), &["publish", "shelf"], Duration::from_secs(30))
+            .expect("publish hangs on a file no book reads");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(publish().contains("(1 built, 0 unchanged)"));
+    // A file no book reads changes: nothing to rebuild.
+    std::fs::write(p.path().join("shelf/a/notes.txt"), "another draft").unwrap();
+    let second = publish();
+    assert!(second.contains("(0 built, 1 unchanged)"), "{second}");
+    // The essay changes: the book is rebuilt.
+    std::fs::write(p.path().join("shelf/a/one.md"), "# One\n\nRewritten.\n").unwrap();
+    let third = publish();
+    assert!(third.contains("(1 built, 0 unchanged)"), "{third}");
+}
+
+/// A `size`×`size` RGB PNG of one colour, compressed as it is made (it is half a gigabyte
+/// decoded, half a megabyte on disk).
+fn huge_png(size: u32) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        out.extend_from_slice(&crc.sum().to_be_bytes());
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend_from_slice(&size.to_be_bytes());
+    header.extend_from_slice(&size.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &header);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut row = vec![0x80u8; 1 + 3 * size as usize];
+    row[0] = 0;
+    z.write_all(&row).unwrap();
+    // Every later row: filter "up", all zero.
+    row.fill(0);
+    row[0] = 2;
+    for _ in 1..size {
+        z.write_all(&row).unwrap();
+    }
+    chunk(&mut png, b"IDAT", &z.finish().unwrap());
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// The peak resident memory of a process, from `/proc`, in KiB.
+fn peak_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[test]
+fn huge_covers_are_published_without_thumbnails_in_bounded_memory() {
+    let png = huge_png(13_000);
+    assert!(png.len() < 2 << 20, "{}", png.len());
+    let mut p = Project::new();
+    for n in 0..4 {
+        p = p
+            .file(
+                &format!("shelf/c{n}/anthology.yaml"),
+                format!("title: Huge {n}\nlanguage: en\ncover: cover.png\ncontents:\n  - one.md\n"),
+            )
+            .file(&format!("shelf/c{n}/one.md"), "# One\n\nText.\n")
+            .file(&format!("shelf/c{n}/cover.png"), &png);
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anthology"))
+        .args(["publish", "shelf"])
+        .current_dir(p.path())
+        .env("NO_COLOR", "1")
+        // Four at once, whatever the machine: the peak must not grow with them.
+        .env("RAYON_NUM_THREADS", "4")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        peak = peak.max(peak_kib(child.id()).unwrap_or(0));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(peak < 300 * 1024, "peak {} MiB:\n{stderr}", peak / 1024);
+    for n in 0..4 {
+        let cover = format!("shelf/c{n}/cover.png");
+        assert!(stderr.contains(&cover), "{cover} is not named:\n{stderr}");
+        let dist = p.path().join("dist");
+        assert!(dist.join(format!("huge-{n}.epub")).is_file());
+        for ext in ["png", "jpg"] {
+            assert!(!dist.join(format!("covers/huge-{n}.thumb.{ext}")).exists());
+        }
+    }
+    let index = String::from_utf8(read(&p.path().join("dist/index.html"))).unwrap();
+    assert!(!index.contains(".thumb."), "no thumbnail to show");
+}
+
+/// Names in DIST (and `covers/`) that only an unfinished run leaves.
+fn scratch(dist: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for dir in [dist.to_path_buf(), dist.join("covers")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if (name.starts_with(".anthology-") && name != ".anthology-publish.json")
+                || name.ends_with(".tmp")
+            {
+                out.push(name);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Starts `publish FOLDER -o dist` and returns once it is building (its scratch folder holds
+/// something).
+fn publish_started(p: &Project, folder: &str) -> std::process::Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anthology"))
+        .args(["publish", folder, "-o", "dist", "--formats", "epub,kepub"])
+        .current_dir(p.path())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let dist = p.path().join("dist");
+    let busy = || {
+        std::fs::read_dir(&dist).into_iter().flatten().any(|e| {
+            let e = e.unwrap();
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".anthology-work-")
+                && std::fs::read_dir(e.path()).is_ok_and(|mut d| d.next().is_some())
+        })
+    };
+    let started = std::time::Instant::now();
+    while !busy() {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("publish never started building");
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    child
+}
+
+fn signal(child: &std::process::Child, signal: &str) {
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+#[test]
+fn an_interrupted_publish_leaves_no_scratch_in_dist() {
+    let p = big_shelf(Project::new(), "shelf", 4, 2000);
+    let child = publish_started(&p, "shelf");
+    signal(&child, "-TERM");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(scratch(&p.path().join("dist")), Vec::<String>::new());
+}
+
+#[test]
+fn a_killed_publishs_scratch_is_cleared_next_time_and_nothing_else() {
+    let p = small(
+        big_shelf(Project::new(), "big", 4, 2000),
+        "shelf/a",
+        "Alpha",
+    );
+    let mut child = publish_started(&p, "big");
+    signal(&child, "-KILL");
+    child.wait().unwrap();
+    let dist = p.path().join("dist");
+    assert!(!scratch(&dist).is_empty(), "the killed run left nothing");
+    // Look-alikes the tool did not make: never touched.
+    let outside = p.path().join("outside.txt");
+    std::fs::write(&outside, "mine").unwrap();
+    let p = p
+        .file("dist/.anthology-work-mine/notes.txt", "mine")
+        .file("dist/.anthology-work-ABCDEF/notes.txt", "mine")
+        .file("dist/keep.kepub.tmp", "mine")
+        .file("dist/.anthology-notes.tmp", "mine");
+    std::os::unix::fs::symlink(&outside, dist.join(".anthology-qwerty.kepub.tmp")).unwrap();
+    let decoys = [
+        ".anthology-work-ABCDEF",
+        ".anthology-work-mine",
+        ".anthology-notes.tmp",
+        ".anthology-qwerty.kepub.tmp",
+        "keep.kepub.tmp",
+    ];
+    let run = p.run(&["publish", "shelf", "-o", "dist"]);
+    run.success();
+    let mut left = scratch(&dist);
+    left.retain(|n| !decoys.contains(&n.as_str()));
+    assert_eq!(left, Vec::<String>::new(), "{}", run.stderr);
+    for decoy in [
+        ".anthology-work-mine/notes.txt",
+        ".anthology-work-ABCDEF/notes.txt",
+        "keep.kepub.tmp",
+        ".anthology-notes.tmp",
+    ] {
+        assert_eq!(read(&dist.join(decoy)), b"mine", "{decoy}");
+    }
+    assert_eq!(read(&outside), b"mine");
+}
+
+#[test]
+fn concurrent_publishes_into_one_dist_leave_a_shelf_whose_links_hold() {
+    // `a` comes first: it is found unchanged before the big books are built.
+    let p = small(
+        big_shelf(Project::new(), "shelf", 4, 2000),
+        "shelf/a",
+        "Kept",
+    );
+    let p = small(p, "other/b", "Other");
+    p.run(&["publish", "shelf", "-o", "dist", "--formats", "epub,kepub"])
+        .success();
+    // The big books change (their rebuild takes a while); `a` does not, and is reused.
+    for b in 0..4 {
+        let essay = p.path().join(format!("shelf/big{b}/essays/e0.md"));
+        let mut text = read(&essay);
+        text.extend_from_slice(b"\nA new line.\n");
+        std::fs::write(&essay, text).unwrap();
+    }
+    let first = publish_started(&p, "shelf");
+    // Meanwhile another shelf is published into the same DIST.
+    let second = p.run(&["publish", "other", "-o", "dist", "--formats", "epub,kepub"]);
+    let first = first.wait_with_output().unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    second.success();
+    let dist = p.path().join("dist");
+    let (atom, json) = catalog_links(&dist);
+    for href in atom.iter().chain(&json) {
+        assert!(
+            dist.join(href).is_file(),
+            "{href} is not in DIST:\n{}",
+            second.stderr
+        );
+    }
+    assert!(second.stderr.contains("waiting"), "{}", second.stderr);
+}

@@ -1,70 +1,192 @@
-//! The shelf's memory between runs, kept in DIST: for each book, the content hash of the
-//! collection it was built from and what was written for it. A collection whose hash has not
-//! changed, and whose files are still in DIST as they were written, is not rebuilt — so its
-//! entry in the page and the catalogs, and therefore their bytes, stay the same.
+//! The shelf's memory between runs, kept in DIST: for each book, what it was built from (the
+//! tool and its options, and every file the build read, with their hashes) and what was
+//! written for it; and the shelf's own files as they were written. A collection whose inputs
+//! hash as they did, and whose files are still in DIST as they were written, is not rebuilt —
+//! so its entry in the page and the catalogs, and therefore their bytes, stay the same.
+//!
+//! The cache is untrusted input: whoever can write DIST can edit it. Every name in it is
+//! checked when it is loaded to be the name the shelf would give that file; a cache that fails
+//! is ignored, with a warning, and the shelf rebuilt. Its hashes are what lets
+//! [`Dist::remove`](super::dist::Dist::remove) prove a file is one the tool wrote.
 
-use std::collections::BTreeSet;
-use std::io::Read;
-use std::path::Path;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::Format;
-use super::record::{FileRecord, Record};
+use super::dist::{self, Dist, Written};
+use super::record::{Input, Record, cover_file, download_file};
+use super::{Format, RESERVED, SHELF_FILES};
+use crate::diag::Diagnostic;
+use crate::manifest::MANIFEST_FILE;
+use crate::paths::Root;
 
 /// The cache file, beside the shelf (hidden: it is no part of what readers download).
 pub const FILE: &str = ".anthology-publish.json";
 
 /// Bumped when the meaning of a record changes: an older cache is then ignored, not misread.
-const SCHEMA: u32 = 1;
+const SCHEMA: u32 = 2;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Cache {
     schema: u32,
     pub books: Vec<Record>,
-    /// Files of the shelf itself (page, catalogs, style sheet), relative to DIST.
-    pub shelf_files: Vec<String>,
+    /// The shelf's own files (page, catalogs, style sheet) and the books' pages, as written.
+    pub pages: Vec<Written>,
 }
 
 impl Cache {
-    /// The cache in `dist`; an empty one when there is none, or one this version cannot read
-    /// (everything is then rebuilt, which is always correct).
-    pub fn load(dist: &Path) -> Cache {
-        std::fs::read(dist.join(FILE))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Cache>(&bytes).ok())
-            .filter(|c| c.schema == SCHEMA)
-            .unwrap_or_default()
-    }
-
-    pub fn new(books: Vec<Record>, shelf_files: Vec<String>) -> Cache {
-        Cache {
-            schema: SCHEMA,
-            books,
-            shelf_files,
+    /// The cache in `dist`; an empty one when there is none, or one that cannot be trusted or
+    /// read by this version (everything is then rebuilt, which is always correct, and nothing
+    /// it names is removed), with a warning saying why.
+    pub fn load(dist: &Dist, diags: &mut Vec<Diagnostic>) -> Cache {
+        let bytes = match dist.read(FILE) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Cache::default(),
+            Err(e) => return ignored(dist, &format!("it cannot be read ({e})"), diags),
+        };
+        let schema = serde_json::from_slice::<Schema>(&bytes).map(|s| s.schema);
+        if schema.as_ref().is_ok_and(|&s| s != SCHEMA) {
+            return ignored(
+                dist,
+                "it was written by another version of anthology",
+                diags,
+            );
+        }
+        let cache = match serde_json::from_slice::<Cache>(&bytes) {
+            Ok(c) => c,
+            Err(e) => {
+                return ignored(
+                    dist,
+                    &format!("it is not a cache this tool wrote ({e})"),
+                    diags,
+                );
+            }
+        };
+        match cache.check() {
+            Ok(()) => cache,
+            Err(why) => ignored(dist, &why, diags),
         }
     }
 
-    /// The record of the collection in `folder` if it was built from inputs with this `key`
-    /// and every file written for it is still in `dist`, unchanged.
-    pub fn reusable(&self, folder: &str, key: &str, dist: &Path) -> Option<Record> {
-        let record = self
-            .books
-            .iter()
-            .find(|r| r.folder == folder && r.key == key)?;
-        record
-            .files()
-            .all(|f| intact(&dist.join(&f.file), f))
-            .then(|| record.clone())
+    pub fn new(books: Vec<Record>, pages: Vec<Written>) -> Cache {
+        Cache {
+            schema: SCHEMA,
+            books,
+            pages,
+        }
     }
 
-    /// Every file this cache says the tool wrote, relative to DIST.
-    pub fn files(&self) -> BTreeSet<String> {
-        self.books
-            .iter()
-            .flat_map(|r| r.files().map(|f| f.file.clone()).chain(r.pages()))
-            .chain(self.shelf_files.iter().cloned())
+    /// Whether every name in the cache is the one the shelf gives that file: a book's files
+    /// and pages follow from its slug, the shelf's files are the fixed few, inputs are paths
+    /// inside the collection, hashes are hashes; and no file is claimed twice.
+    fn check(&self) -> Result<(), String> {
+        /// `file` is the name expected, a name the shelf gives, with a hash, named once.
+        fn claim<'a>(
+            claimed: &mut HashSet<&'a str>,
+            file: &'a str,
+            expected: bool,
+            sha256: &str,
+        ) -> Result<(), String> {
+            if !(expected && dist::valid_name(file)) {
+                return Err(format!("it names {file:?}, not a file the shelf writes"));
+            }
+            if !is_sha256(sha256) {
+                return Err(format!("the hash of {file:?} is not a SHA-256"));
+            }
+            if !claimed.insert(file) {
+                return Err(format!("it names {file:?} twice"));
+            }
+            Ok(())
+        }
+        let mut claimed: HashSet<&str> = HashSet::new();
+        let inside = |path: &str| {
+            Root::normalise("", path).is_ok_and(|p| p == path) && !path.contains(['\\', '\0'])
+        };
+        let mut pages: HashSet<String> = SHELF_FILES.iter().map(|s| (*s).to_string()).collect();
+        for r in &self.books {
+            if !slug(&r.slug) {
+                return Err(format!(
+                    "it names a book {:?}, not a name the shelf gives",
+                    r.slug
+                ));
+            }
+            if !(r.folder.is_empty() || inside(&r.folder)) {
+                return Err(format!(
+                    "it names a collection {:?} outside the published folder",
+                    r.folder
+                ));
+            }
+            for input in &r.inputs {
+                if !inside(&input.file) || !is_sha256(&input.sha256) {
+                    return Err(format!(
+                        "it names an input {:?} outside the collection",
+                        input.file
+                    ));
+                }
+            }
+            for d in &r.downloads {
+                let file = &d.file.file;
+                claim(
+                    &mut claimed,
+                    file,
+                    *file == download_file(&r.slug, d.format),
+                    &d.file.sha256,
+                )?;
+            }
+            if let Some(c) = &r.cover {
+                for (f, thumbnail) in [(Some(&c.full), false), (c.thumbnail.as_ref(), true)] {
+                    let Some(f) = f else { continue };
+                    let ext = f.file.rsplit('.').next().unwrap_or("");
+                    let plain = (1..=5).contains(&ext.len())
+                        && ext
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+                    claim(
+                        &mut claimed,
+                        &f.file,
+                        plain && f.file == cover_file(&r.slug, ext, thumbnail),
+                        &f.sha256,
+                    )?;
+                }
+            }
+            pages.extend(r.pages());
+        }
+        for p in &self.pages {
+            claim(&mut claimed, &p.file, pages.contains(&p.file), &p.sha256)?;
+        }
+        Ok(())
+    }
+
+    /// The record of the collection in `folder` if it was built by this tool with these
+    /// options (`tool`), from files that hash as they did (read again through `root`, the
+    /// collection's confined reader: only the files the build read, never the rest of the
+    /// folder), and every file written for it is still in `dist`, unchanged.
+    pub fn reusable(&self, folder: &str, tool: &str, root: &Root, dist: &Dist) -> Option<Record> {
+        let record = self.books.iter().find(|r| r.folder == folder)?;
+        let unchanged = record.tool == tool
+            && record.inputs.iter().any(|i| i.file == MANIFEST_FILE)
+            && record
+                .inputs
+                .iter()
+                .all(|i| hash_input(root, &i.file).is_some_and(|h| h == i.sha256))
+            && record
+                .files()
+                .all(|f| dist.intact(&f.file, f.bytes, &f.sha256));
+        unchanged.then(|| record.clone())
+    }
+
+    /// Every file this cache says the tool wrote, relative to DIST, with the proof of it.
+    pub fn written(&self) -> BTreeMap<String, Written> {
+        let books = self.books.iter().flat_map(Record::files).map(|f| Written {
+            file: f.file.clone(),
+            bytes: f.bytes,
+            sha256: f.sha256.clone(),
+        });
+        books
+            .chain(self.pages.iter().cloned())
+            .map(|w| (w.file.clone(), w))
             .collect()
     }
 
@@ -75,16 +197,53 @@ impl Cache {
     }
 }
 
-/// Whether `path` is still the file that was recorded (same size, same hash).
-fn intact(path: &Path, recorded: &FileRecord) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == recorded.bytes)
-        && sha256_file(path).is_ok_and(|h| h == recorded.sha256)
+/// Only the version, read first: another version's cache is ignored, not misread.
+#[derive(Deserialize)]
+struct Schema {
+    schema: u32,
 }
 
-/// What else than the collection's files changes the bytes of a book: the tool (its version,
-/// and the binary itself, so that a rebuilt tool rebuilds the books), `SOURCE_DATE_EPOCH`
-/// (the book's `dcterms:modified`) and the formats asked for.
-pub fn fingerprint(formats: &[Format]) -> String {
+/// An empty cache, for one that is ignored, and the warning that says so.
+fn ignored(dist: &Dist, why: &str, diags: &mut Vec<Diagnostic>) -> Cache {
+    diags.push(
+        Diagnostic::warning(
+            "publish-cache",
+            format!(
+                "the shelf's cache {} is ignored: {why}; every book is built again",
+                dist.shown(FILE).display()
+            ),
+        )
+        .help(
+            "nothing it names is removed from the shelf; delete files you no longer want yourself",
+        ),
+    );
+    Cache::default()
+}
+
+/// The SHA-256 of the file `file` of the collection, read through its confined reader; `None`
+/// when it cannot be (the book is then built again, which says why).
+fn hash_input(root: &Root, file: &str) -> Option<String> {
+    root.read_file("", file).ok().map(|(_, data)| sha256(&data))
+}
+
+/// The inputs of a book just built — the files its build read, relative to `root` — with
+/// their hashes. `None` if one cannot be read any more: such a book is not reused.
+pub fn inputs(root: &Root, files: &[String]) -> Option<Vec<Input>> {
+    files
+        .iter()
+        .map(|file| {
+            Some(Input {
+                file: file.clone(),
+                sha256: hash_input(root, file)?,
+            })
+        })
+        .collect()
+}
+
+/// What else than the collection's files changes the bytes of a book, hashed: the tool (its
+/// version, and the binary itself, so that a rebuilt tool rebuilds the books),
+/// `SOURCE_DATE_EPOCH` (the book's `dcterms:modified`) and the formats asked for.
+pub fn tool(formats: &[Format]) -> String {
     let exe = std::env::current_exe()
         .and_then(std::fs::metadata)
         .map(|m| {
@@ -98,72 +257,29 @@ pub fn fingerprint(formats: &[Format]) -> String {
         .unwrap_or_default();
     let epoch = std::env::var("SOURCE_DATE_EPOCH").unwrap_or_default();
     let formats: Vec<&str> = formats.iter().map(|f| f.name()).collect();
-    format!(
-        "anthology {}\nexe {exe}\nSOURCE_DATE_EPOCH {epoch}\nformats {}\n",
-        env!("CARGO_PKG_VERSION"),
-        formats.join(",")
+    sha256(
+        format!(
+            "anthology {}\nexe {exe}\nSOURCE_DATE_EPOCH {epoch}\nformats {}\n",
+            env!("CARGO_PKG_VERSION"),
+            formats.join(",")
+        )
+        .as_bytes(),
     )
 }
 
-/// The SHA-256 of every file under the collection folder `root` (paths and contents, in a
-/// fixed order) and of `fingerprint`. Every input of a book — manifest, essays, images,
-/// cover, style sheet — must be inside the collection folder, so hashing the folder covers
-/// them all without asking the build which files it read. Left out: hidden files and
-/// folders (`.git`, editors' droppings), EPUBs (the tool's own output, in `build/`), the
-/// folder `skip` (DIST, when it is inside the collection) and links to folders (they could
-/// loop; a link to a file is followed). `root` and `skip` are canonical paths.
-pub fn inputs_key(root: &Path, skip: &Path, fingerprint: &str) -> std::io::Result<String> {
-    let mut hasher = Sha256::new();
-    hasher.update(fingerprint.as_bytes());
-    let mut stack = vec![(root.to_path_buf(), String::new())];
-    while let Some((dir, rel)) = stack.pop() {
-        let mut entries: Vec<_> = std::fs::read_dir(&dir)?.collect::<Result<_, _>>()?;
-        entries.sort_by_key(std::fs::DirEntry::file_name);
-        // Folders are visited after the files of this folder, in name order.
-        let mut folders = Vec::new();
-        for entry in entries {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
-                continue;
-            }
-            let path = entry.path();
-            let rel_path = if rel.is_empty() {
-                name.clone()
-            } else {
-                format!("{rel}/{name}")
-            };
-            let kind = entry.file_type()?;
-            if kind.is_dir() {
-                if path != skip {
-                    folders.push((path, rel_path));
-                }
-            } else if std::fs::metadata(&path).is_ok_and(|m| m.is_file())
-                && !name.ends_with(".epub")
-            {
-                hasher.update(rel_path.as_bytes());
-                hasher.update([0]);
-                let digest = sha256_file(&path)?;
-                hasher.update(digest.as_bytes());
-                hasher.update([b'\n']);
-            }
-        }
-        stack.extend(folders.into_iter().rev());
-    }
-    Ok(hex(&hasher.finalize()))
+/// A slug the shelf gives a book: what `text::slug` makes, never one of the shelf's own names.
+fn slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 80
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !RESERVED.contains(&s)
 }
 
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0; 64 * 1024];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex(&hasher.finalize()))
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 pub fn sha256(data: &[u8]) -> String {
@@ -182,40 +298,98 @@ fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    fn key(dir: &Path) -> String {
-        inputs_key(dir, Path::new("/nonexistent"), "f").unwrap()
+    /// A cache of one book, `essays`, as a run writes it.
+    fn valid() -> serde_json::Value {
+        let h = sha256(b"x");
+        let file = |name: &str| serde_json::json!({"file": name, "media_type": "x", "bytes": 1, "sha256": h});
+        serde_json::json!({
+            "schema": SCHEMA,
+            "books": [{
+                "folder": "group/essays", "tool": h,
+                "inputs": [{"file": "anthology.yaml", "sha256": h}, {"file": "essays/a.md", "sha256": h}],
+                "slug": "essays", "title": "Essays", "subtitle": null, "language": "en",
+                "identifier": "urn:x", "creators": [], "essay_authors": [], "publisher": null,
+                "date": null, "modified": "2000-01-01T00:00:00Z", "description": null,
+                "rights": null, "subjects": [], "series": null, "essays": 1, "contents": [],
+                "cover": {"full": file("covers/essays.png"), "thumbnail": file("covers/essays.thumb.jpg")},
+                "downloads": [{"format": "epub", "file": "essays.epub", "media_type": "x", "bytes": 1, "sha256": h}],
+            }],
+            "pages": [
+                {"file": "index.html", "bytes": 1, "sha256": h},
+                {"file": "essays.html", "bytes": 1, "sha256": h},
+            ],
+        })
+    }
+
+    fn check(json: &serde_json::Value) -> Result<(), String> {
+        serde_json::from_value::<Cache>(json.clone())
+            .map_err(|e| e.to_string())?
+            .check()
     }
 
     #[test]
-    fn key_follows_contents_not_clutter() {
+    fn every_name_in_the_cache_is_checked() {
+        check(&valid()).unwrap();
+        fn victim(name: &str) -> serde_json::Value {
+            serde_json::json!({"file": name, "bytes": 1, "sha256": sha256(b"x")})
+        }
+        let tampered: Vec<fn(&mut serde_json::Value)> = vec![
+            |c| c["books"][0]["downloads"][0]["file"] = "../victims/x".into(),
+            |c| c["books"][0]["downloads"][0]["file"] = "/home/me/x.epub".into(),
+            |c| c["books"][0]["cover"]["full"]["file"] = "covers/../../x.png".into(),
+            |c| c["books"][0]["cover"]["thumbnail"]["file"] = "covers\\..\\x.jpg".into(),
+            |c| c["books"][0]["downloads"][0]["file"] = "essays\0.epub".into(),
+            |c| c["books"][0]["downloads"][0]["sha256"] = "x".into(),
+            |c| c["books"][0]["slug"] = "../x".into(),
+            |c| c["books"][0]["slug"] = "index".into(),
+            |c| c["books"][0]["folder"] = "../elsewhere".into(),
+            |c| c["books"][0]["inputs"][1]["file"] = "../../etc/passwd".into(),
+            |c| c["books"][0]["inputs"][1]["file"] = "/etc/passwd".into(),
+            |c| c["pages"].as_array_mut().unwrap().push(victim("../victim")),
+            |c| c["pages"].as_array_mut().unwrap().push(victim("notes.txt")),
+            |c| {
+                let pages = c["pages"].as_array_mut().unwrap();
+                pages.push(victim("index.html"));
+            },
+            |c| c["extra"] = "field".into(),
+        ];
+        for (n, tamper) in tampered.iter().enumerate() {
+            let mut json = valid();
+            tamper(&mut json);
+            assert!(check(&json).is_err(), "case {n} passes: {json}");
+        }
+    }
+
+    #[test]
+    fn a_book_is_reused_while_the_files_its_build_read_are_unchanged() {
         let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        std::fs::write(d.join("anthology.yaml"), "title: A\n").unwrap();
+        let d = dir.path().join("essays");
         std::fs::create_dir_all(d.join("essays")).unwrap();
+        std::fs::write(d.join("anthology.yaml"), "title: A\n").unwrap();
         std::fs::write(d.join("essays/a.md"), "one").unwrap();
-        let first = key(d);
-        assert_eq!(first, key(d), "the same files give the same key");
+        std::fs::write(d.join("notes.txt"), "draft").unwrap();
+        let root = Root::new(&d).unwrap();
+        let dist = Dist::open(&dir.path().join("dist")).unwrap();
+        let mut json = valid();
+        json["books"][0]["folder"] = "".into();
+        json["books"][0]["cover"] = serde_json::Value::Null;
+        json["books"][0]["downloads"] = serde_json::json!([]);
+        let mut cache: Cache = serde_json::from_value(json).unwrap();
+        let read = vec!["anthology.yaml".to_string(), "essays/a.md".to_string()];
+        cache.books[0].inputs = inputs(&root, &read).unwrap();
+        let tool = cache.books[0].tool.clone();
+        assert!(cache.reusable("", &tool, &root, &dist).is_some());
+        assert!(cache.reusable("", "another tool", &root, &dist).is_none());
 
-        // The tool's own output and hidden files do not count.
-        std::fs::create_dir_all(d.join("build")).unwrap();
-        std::fs::write(d.join("build/a.epub"), "zip").unwrap();
-        std::fs::create_dir_all(d.join(".git")).unwrap();
-        std::fs::write(d.join(".git/HEAD"), "ref").unwrap();
-        assert_eq!(first, key(d));
-
-        // A changed essay, a new image, a renamed file: a new key.
+        // What no build read does not count.
+        std::fs::write(d.join("notes.txt"), "another draft").unwrap();
+        assert!(cache.reusable("", &tool, &root, &dist).is_some());
         std::fs::write(d.join("essays/a.md"), "two").unwrap();
-        let second = key(d);
-        assert_ne!(first, second);
-        std::fs::write(d.join("essays/fig.png"), "png").unwrap();
-        let third = key(d);
-        assert_ne!(second, third);
-        std::fs::rename(d.join("essays/fig.png"), d.join("essays/fig2.png")).unwrap();
-        assert_ne!(third, key(d));
-        assert_ne!(
-            key(d),
-            inputs_key(d, Path::new("/nonexistent"), "other tool").unwrap()
-        );
+        assert!(cache.reusable("", &tool, &root, &dist).is_none());
+
+        // A list that leaves out the manifest is not trusted.
+        cache.books[0].inputs = inputs(&root, &read[1..]).unwrap();
+        assert!(cache.reusable("", &tool, &root, &dist).is_none());
     }
 
     #[test]

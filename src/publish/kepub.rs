@@ -12,7 +12,6 @@
 
 use std::io::{Read, Seek, Write};
 use std::ops::Range;
-use std::path::Path;
 
 use zip::{CompressionMethod, ZipArchive};
 
@@ -294,22 +293,6 @@ fn sentences(text: &str) -> Vec<&str> {
         out.push(&text[start..]);
     }
     out
-}
-
-/// Converts the EPUB at `epub` into `target`, atomically.
-pub fn convert_file(epub: &Path, target: &Path) -> Result<(), KepubError> {
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let temp = tempfile::Builder::new()
-        .prefix(".anthology-")
-        .suffix(".kepub.tmp")
-        .tempfile_in(dir)?;
-    let input = std::io::BufReader::new(std::fs::File::open(epub)?);
-    let out = convert(input, std::io::BufWriter::new(temp.reopen()?))?;
-    out.into_inner()
-        .map_err(std::io::IntoInnerError::into_error)?
-        .sync_all()?;
-    super::persist(temp, target)?;
-    Ok(())
 }
 
 #[cfg(test)]

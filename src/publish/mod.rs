@@ -8,15 +8,20 @@
 //! edition (`kepub`), the cover and its thumbnail (`cover`). Last come the pages (`page`) and
 //! the OPDS catalogs (`opds`), drawn only from the books' records (`record`) — never from the
 //! clock — so that an unchanged shelf is rewritten with the same bytes.
+//!
+//! DIST may hold other things, and its cache is untrusted input: every file in DIST is named,
+//! written and removed through `dist`, which removes only what it can prove this tool wrote,
+//! and holds DIST locked for the run.
 
 mod cache;
 mod cover;
+mod dist;
 mod kepub;
 mod opds;
 mod page;
 mod record;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -25,7 +30,9 @@ use serde::{Deserialize, Serialize};
 use crate::build::{self, Built};
 use crate::diag::Diagnostic;
 use crate::manifest::MANIFEST_FILE;
-use record::{Download, FileRecord, Record, download_file};
+use crate::paths::{Root, read_regular};
+use dist::{Dist, Removal};
+use record::{Download, FileRecord, Input, Record, download_file};
 
 /// A format the shelf offers each book in.
 #[derive(
@@ -183,13 +190,19 @@ const INDEX: &str = "index.html";
 const STYLE: &str = "shelf.css";
 const CATALOG_XML: &str = "catalog.xml";
 const CATALOG_JSON: &str = "catalog.json";
+const SHELF_FILES: [&str; 4] = [STYLE, INDEX, CATALOG_XML, CATALOG_JSON];
 /// Slugs a book may not take: they would overwrite the shelf's own files or folder.
-const RESERVED: &[&str] = &["index", "catalog", "shelf", "covers"];
+const RESERVED: &[&str] = &["index", "catalog", "shelf", dist::COVERS];
 
 /// Boxed: a record or a build's result is large, a failure is nothing.
 enum Outcome {
     Reused(Box<Record>),
-    Built { key: String, built: Box<Built> },
+    /// `inputs` is `None` when a file the build read cannot be read again: the book is placed,
+    /// and built again next time.
+    Built {
+        inputs: Option<Vec<Input>>,
+        built: Box<Built>,
+    },
     Failed,
 }
 
@@ -228,14 +241,13 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
             .help("name the folder that holds your collections"),
         );
     }
-    if let Err(e) = std::fs::create_dir_all(&options.dist) {
-        return fail(diags, io_error(&options.dist, "cannot create", &e));
-    }
-    let dist = match options.dist.canonicalize() {
+    // Held until the run ends: a second run into this DIST waits for it.
+    let dist = match Dist::open(&options.dist) {
         Ok(d) => d,
-        Err(e) => return fail(diags, io_error(&options.dist, "cannot open", &e)),
+        Err(d) => return fail(diags, d),
     };
-    let collections = match discover(&options.folder, &dist) {
+    dist.clear_scratch(diags);
+    let collections = match discover(&options.folder, dist.abs()) {
         Ok(c) => c,
         Err(e) => return fail(diags, io_error(&options.folder, "cannot read", &e)),
     };
@@ -252,18 +264,15 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
             .help("create one with `anthology new <DIR>`"),
         );
     }
-    let work = match tempfile::Builder::new()
-        .prefix(".anthology-work-")
-        .tempdir_in(&dist)
-    {
+    let work = match dist.work() {
         Ok(w) => w,
         Err(e) => return fail(diags, io_error(&options.dist, "cannot write in", &e)),
     };
-    let old = cache::Cache::load(&dist);
+    let old = cache::Cache::load(&dist, diags);
     let mut formats = options.formats.clone();
     formats.sort();
     formats.dedup();
-    let fingerprint = cache::fingerprint(&formats);
+    let tool = cache::tool(&formats);
 
     // Each collection, in parallel: reuse it, or build it into the scratch folder.
     let mut jobs: Vec<Job> = collections
@@ -272,26 +281,20 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
         .map(|(n, rel)| {
             let path = shown(&options.folder, rel);
             let mut d = Vec::new();
-            let outcome = match path
-                .canonicalize()
-                .and_then(|root| cache::inputs_key(&root, &dist, &fingerprint))
-            {
+            let outcome = match Root::new(&path) {
                 Err(e) => {
                     d.push(io_error(&path, "cannot read", &e));
                     Outcome::Failed
                 }
-                Ok(key) => match old.reusable(rel, &key, &dist) {
+                Ok(root) => match old.reusable(rel, &tool, &root, &dist) {
                     Some(record) => Outcome::Reused(Box::new(record)),
-                    None => {
-                        let target = work.path().join(format!("{n}.epub"));
-                        match build::build(&path, Some(&target), &mut d) {
-                            Some(built) => Outcome::Built {
-                                key,
-                                built: Box::new(built),
-                            },
-                            None => Outcome::Failed,
-                        }
-                    }
+                    None => match build::build(&path, Some(&work.book(n)), &mut d) {
+                        Some(built) => Outcome::Built {
+                            inputs: cache::inputs(&root, &built.inputs),
+                            built: Box::new(built),
+                        },
+                        None => Outcome::Failed,
+                    },
                 },
             };
             Job {
@@ -319,21 +322,21 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
 
     // A reused book whose name changed (another book took it, or freed it) moves out first,
     // so that no two moves can clash.
-    let mut moves: Vec<Vec<(PathBuf, PathBuf)>> = Vec::with_capacity(jobs.len());
+    let mut moves: Vec<Vec<(PathBuf, String)>> = Vec::with_capacity(jobs.len());
     for (n, (job, slug)) in jobs.iter_mut().zip(&slugs).enumerate() {
         let mut mine = Vec::new();
         if let (Outcome::Reused(record), Some(slug)) = (&mut job.outcome, slug)
             && &record.slug != slug
         {
             for (i, (from, to)) in record.renamed(slug).into_iter().enumerate() {
-                let parked = work.path().join(format!("moved-{n}-{i}"));
-                if let Err(e) = std::fs::rename(dist.join(&from), &parked) {
+                let parked = work.parked(n, i);
+                if let Err(e) = dist.park(&from, &parked) {
                     job.diags
-                        .push(io_error(&options.dist.join(&from), "cannot move", &e));
+                        .push(io_error(&dist.shown(&from), "cannot move", &e));
                     job.outcome = Outcome::Failed;
                     break;
                 }
-                mine.push((parked, dist.join(to)));
+                mine.push((parked, to));
             }
         }
         moves.push(mine);
@@ -351,14 +354,20 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
                 (Outcome::Reused(record), Some(_)) => (
                     moves
                         .iter()
-                        .try_for_each(|(from, to)| std::fs::rename(from, to))
+                        .try_for_each(|(from, to)| dist.place(from, to))
                         .map(|()| *record)
                         .map_err(|e| Some(io_error(&job.path, "cannot rename the files of", &e))),
                     false,
                 ),
-                (Outcome::Built { key, built }, Some(slug)) => {
-                    let record = Record::new(job.folder.clone(), key, slug.clone(), &built);
-                    let placed = place(record, &built, &formats, &options.dist, &dist, &mut diags);
+                (Outcome::Built { inputs, built }, Some(slug)) => {
+                    let record = Record::new(
+                        job.folder.clone(),
+                        tool.clone(),
+                        inputs.unwrap_or_default(),
+                        slug.clone(),
+                        &built,
+                    );
+                    let placed = place(record, &built, &formats, &dist, &mut diags);
                     (placed.map_err(Some), true)
                 }
                 // A collection that failed has nothing to place.
@@ -435,67 +444,71 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
         files.push((r.page(), page::book(&options.title, r, &links)));
         files.push((r.publication(), opds::publication(r, &links)));
     }
+    let mut pages = Vec::with_capacity(files.len());
     for (name, text) in &files {
-        if let Err(e) = write_if_changed(&dist.join(name), text.as_bytes()) {
-            diags.push(io_error(&options.dist.join(name), "cannot write", &e));
-            return None;
+        match dist.write_if_changed(name, text.as_bytes()) {
+            Ok(written) => pages.push(written),
+            Err(e) => {
+                diags.push(io_error(&dist.shown(name), "cannot write", &e));
+                return None;
+            }
         }
     }
 
     // What earlier runs wrote and this shelf no longer has (a removed or failed collection,
-    // a renamed book, a format no longer asked for) goes. Only files the cache names are
-    // ever removed: DIST may hold other things.
-    let new = cache::Cache::new(
-        records,
-        [STYLE, INDEX, CATALOG_XML, CATALOG_JSON]
-            .map(str::to_string)
-            .to_vec(),
-    );
-    let keep: BTreeSet<String> = new.files();
-    for stale in old.files().difference(&keep) {
-        let _ = std::fs::remove_file(dist.join(stale));
+    // a renamed book, a format no longer asked for) goes — if it is still as it was written:
+    // DIST may hold other things, and only files the cache can vouch for are ever removed.
+    let new = cache::Cache::new(records, pages);
+    let keep = new.written();
+    for (name, proof) in old.written() {
+        if !keep.contains_key(&name) {
+            dist.remove(Removal::Written(&proof), diags);
+        }
     }
-    let _ = std::fs::remove_dir(dist.join("covers"));
-    if let Err(e) = write_if_changed(&dist.join(cache::FILE), new.to_json().as_bytes()) {
-        diags.push(io_error(
-            &options.dist.join(cache::FILE),
-            "cannot write",
-            &e,
-        ));
+    dist.remove(Removal::EmptyCovers, diags);
+    if let Err(e) = dist.write_if_changed(cache::FILE, new.to_json().as_bytes()) {
+        diags.push(io_error(&dist.shown(cache::FILE), "cannot write", &e));
     }
     Some(shelf)
 }
 
 /// Puts a freshly built book's files into DIST and completes its record.
-/// `formats` are in order (EPUB first); `shown` is DIST as the user named it.
+/// `formats` are in order (EPUB first).
 fn place(
     mut record: Record,
     built: &Built,
     formats: &[Format],
-    shown: &Path,
-    dist: &Path,
+    dist: &Dist,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Record, Diagnostic> {
     let err = |file: &str, e: &dyn std::fmt::Display| {
         Diagnostic::error(
             "output",
-            format!("cannot write {}: {e}", shown.join(file).display()),
+            format!("cannot write {}: {e}", dist.shown(file).display()),
         )
     };
-    // The Kobo edition is made from the EPUB before the EPUB moves into place.
+    // The book this run built, read once: recorded by its hash, and the Kobo edition made from
+    // it before it moves into place.
+    let epub = read_regular(&built.path).map_err(|e| {
+        Diagnostic::error(
+            "output",
+            format!(
+                "cannot read the book built in {}: {e}",
+                built.path.display()
+            ),
+        )
+    })?;
     for &format in formats.iter().rev() {
         let file = download_file(&record.slug, format);
-        let target = dist.join(&file);
-        match format {
-            Format::Kepub => {
-                kepub::convert_file(&built.path, &target).map_err(|e| err(&file, &e))?;
+        let written = match format {
+            Format::Kepub => kepub::convert(std::io::Cursor::new(&epub[..]), Vec::new())
+                .map_err(|e| err(&file, &e))
+                .and_then(|kepub| dist.write(&file, &kepub).map_err(|e| err(&file, &e)))?,
+            Format::Epub => {
+                dist.place(&built.path, &file).map_err(|e| err(&file, &e))?;
+                dist::written(&file, &epub)
             }
-            Format::Epub => std::fs::rename(&built.path, &target).map_err(|e| err(&file, &e))?,
-        }
-        let bytes = std::fs::metadata(&target)
-            .map_err(|e| err(&file, &e))?
-            .len();
-        let sha256 = cache::sha256_file(&target).map_err(|e| err(&file, &e))?;
+        };
         record.downloads.insert(
             0,
             Download {
@@ -503,8 +516,8 @@ fn place(
                 file: FileRecord {
                     file,
                     media_type: format.media_type().to_string(),
-                    bytes,
-                    sha256,
+                    bytes: written.bytes,
+                    sha256: written.sha256,
                     width: None,
                     height: None,
                 },
@@ -512,8 +525,11 @@ fn place(
         );
     }
     if let Some(c) = &built.cover {
-        record.cover =
-            Some(cover::write(c, &record.slug, dist, diags).map_err(|e| err("covers/", &e))?);
+        let source = built.cover_file.as_deref();
+        record.cover = Some(
+            cover::write(c, &record.slug, source, dist, diags)
+                .map_err(|e| err(dist::COVERS, &e))?,
+        );
     }
     Ok(record)
 }
@@ -586,32 +602,6 @@ fn shown(folder: &Path, rel: &str) -> PathBuf {
 
 fn io_error(path: &Path, what: &str, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error("io", format!("{what} {}: {e}", path.display()))
-}
-
-/// Writes `data` to `path` through a temporary file beside it, so that a reader (or a web
-/// server) never sees half a file.
-fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".anthology-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    std::io::Write::write_all(&mut temp, data)?;
-    persist(temp, path)
-}
-
-fn persist(temp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
-    build::finish_file(temp, target)
-}
-
-/// Writes `data` unless `path` holds it already: an unchanged shelf keeps its files' dates,
-/// which is what `rsync` and web caches go by.
-fn write_if_changed(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    if std::fs::read(path).is_ok_and(|old| old == data) {
-        return Ok(());
-    }
-    write_atomic(path, data)
 }
 
 #[cfg(test)]

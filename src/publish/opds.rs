@@ -164,12 +164,9 @@ fn entry(o: &mut String, book: &Record, links: &Links) {
     };
     if let Some(cover) = &book.cover {
         link(o, "http://opds-spec.org/image", &cover.full, None);
-        link(
-            o,
-            "http://opds-spec.org/image/thumbnail",
-            &cover.thumbnail,
-            None,
-        );
+        if let Some(thumbnail) = &cover.thumbnail {
+            link(o, "http://opds-spec.org/image/thumbnail", thumbnail, None);
+        }
     }
     for d in &book.downloads {
         link(o, OPEN_ACCESS, &d.file, Some(d.format.label()));
@@ -348,7 +345,7 @@ fn publication_of(book: &Record, links: &Links) -> Publication {
     let images = book
         .cover
         .iter()
-        .flat_map(|c| [&c.full, &c.thumbnail])
+        .flat_map(|c| std::iter::once(&c.full).chain(&c.thumbnail))
         .map(|f| Link {
             rel: None,
             href: links.to(&f.file),

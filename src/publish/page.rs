@@ -98,13 +98,13 @@ fn card(out: &mut String, book: &Record, links: &Links) {
         out,
         "<li class=\"book\">\n<article aria-labelledby=\"{id}\">\n<div class=\"cover\">"
     );
-    match &book.cover {
-        Some(c) => {
+    match book.cover.as_ref().and_then(|c| c.thumbnail.as_ref()) {
+        Some(thumbnail) => {
             let _ = write!(
                 out,
                 "<img src=\"{}\"{} alt=\"Cover of {}\" loading=\"lazy\">",
-                escape(&links.to(&c.thumbnail.file)),
-                size_attrs(c.thumbnail.width, c.thumbnail.height),
+                escape(&links.to(&thumbnail.file)),
+                size_attrs(thumbnail.width, thumbnail.height),
                 escape(&book.title)
             );
         }
@@ -222,7 +222,8 @@ pub fn book(shelf: &str, book: &Record, links: &Links) -> String {
         escape(&links.to(super::INDEX)),
         escape(shelf)
     );
-    match &book.cover {
+    // A cover too large to make a thumbnail of is too large to show on a page, too.
+    match book.cover.as_ref().filter(|c| c.thumbnail.is_some()) {
         Some(c) => {
             let _ = write!(
                 out,

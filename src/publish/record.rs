@@ -15,8 +15,10 @@ use crate::build::Built;
 pub struct Record {
     /// The collection folder, relative to the published folder (`""` for the folder itself).
     pub folder: String,
-    /// The content hash of the collection's inputs (see `cache::inputs_key`).
-    pub key: String,
+    /// What the book was built with: the tool and its options, hashed (`cache::tool`).
+    pub tool: String,
+    /// Every file the build read, with its hash: the book is reused while they hash the same.
+    pub inputs: Vec<Input>,
     /// The book's name in DIST: `<slug>.epub`, `<slug>.html`…
     pub slug: String,
     pub title: String,
@@ -74,10 +76,20 @@ pub struct TocNode {
     pub children: Vec<TocNode>,
 }
 
+/// A file of the collection the build read, relative to the collection folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    pub file: String,
+    pub sha256: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cover {
     pub full: FileRecord,
-    pub thumbnail: FileRecord,
+    /// `None` when the cover is too large to decode within the shelf's budget
+    /// (`cover::DECODE_BUDGET`): the pages then show the book's title in its place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<FileRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,7 +130,13 @@ pub fn cover_file(slug: &str, ext: &str, thumbnail: bool) -> String {
 
 impl Record {
     /// Describes a book just built; its files (`downloads`, `cover`) are added by the caller.
-    pub fn new(folder: String, key: String, slug: String, built: &Built) -> Record {
+    pub fn new(
+        folder: String,
+        tool: String,
+        inputs: Vec<Input>,
+        slug: String,
+        built: &Built,
+    ) -> Record {
         let meta = &built.meta;
         let mut essay_authors: Vec<String> = Vec::new();
         for name in built.chapters.iter().flat_map(Summary::authors) {
@@ -128,7 +146,8 @@ impl Record {
         }
         Record {
             folder,
-            key,
+            tool,
+            inputs,
             slug,
             title: meta.title.clone(),
             subtitle: meta.subtitle.clone(),
@@ -166,7 +185,7 @@ impl Record {
         self.downloads.iter().map(|d| &d.file).chain(
             self.cover
                 .iter()
-                .flat_map(|c| [&c.full, &c.thumbnail].into_iter()),
+                .flat_map(|c| std::iter::once(&c.full).chain(&c.thumbnail)),
         )
     }
 
@@ -194,7 +213,8 @@ impl Record {
             moves.push((std::mem::replace(&mut d.file.file, new.clone()), new));
         }
         if let Some(cover) = &mut self.cover {
-            for (file, thumbnail) in [(&mut cover.full, false), (&mut cover.thumbnail, true)] {
+            let thumbnail = cover.thumbnail.as_mut().map(|t| (t, true));
+            for (file, thumbnail) in std::iter::once((&mut cover.full, false)).chain(thumbnail) {
                 let ext = file.file.rsplit('.').next().unwrap_or("img").to_string();
                 let new = cover_file(slug, &ext, thumbnail);
                 moves.push((std::mem::replace(&mut file.file, new.clone()), new));
