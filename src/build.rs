@@ -521,13 +521,14 @@ fn convert_all<W: Write>(
                         q.next += 1;
                         q.next - 1
                     };
-                    let converted = convert_one(
-                        plan,
-                        essays[i],
-                        ids,
-                        measure,
-                        writing && !failed.load(Ordering::Relaxed),
-                    );
+                    let prepare = writing && !failed.load(Ordering::Relaxed);
+                    // A panic is a bug in the converter: the essay fails with an error naming
+                    // it, and the other threads go on (left alone they would wait for it
+                    // forever, the writer for its turn).
+                    let converted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        convert_one(plan, essays[i], ids, measure, prepare)
+                    }))
+                    .unwrap_or_else(|panic| panicked(plan, essays[i], &*panic));
                     if converted.summary.is_none() {
                         failed.store(true, Ordering::Relaxed);
                     }
@@ -599,6 +600,31 @@ fn convert_all<W: Write>(
 
 /// Reads and converts one essay; compresses its chapter when `prepare` (a book is being written
 /// and nothing has failed) and the chapter needs no other essay's anchors.
+/// What a panic while converting `essay` becomes: an error at the essay, saying it is a bug.
+fn panicked(
+    plan: &Plan,
+    essay: &manifest::EssayRef,
+    panic: &(dyn std::any::Any + Send),
+) -> Converted {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into());
+    let d = Diagnostic::error(
+        "internal",
+        format!("the converter failed on this essay ({what}): this is a bug in anthology"),
+    )
+    .in_file(&plan.collection.root.shown(&essay.file.rel))
+    .help("please report it with the essay, at the project's issue tracker");
+    Converted {
+        summary: None,
+        unsettled: None,
+        prepared: None,
+        diags: vec![d],
+    }
+}
+
 fn convert_one(
     plan: &Plan,
     essay: &manifest::EssayRef,

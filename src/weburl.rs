@@ -36,6 +36,7 @@ pub fn check(href: &str) -> Result<String, UrlProblem> {
     } else {
         cleaned
     };
+    let cleaned = brackets_encoded(&cleaned);
     let violation = Cell::new(None);
     let parsed = url::Url::options()
         .syntax_violation_callback(Some(&|v| {
@@ -59,6 +60,22 @@ pub fn check(href: &str) -> Result<String, UrlProblem> {
         return Err(UrlProblem::Invalid("it names no address".into()));
     }
     Ok(cleaned)
+}
+
+/// `[` and `]` percent-encoded after the host (where browsers take them as they are, but a
+/// valid URL has them encoded); in the host they enclose an IPv6 address and stay.
+fn brackets_encoded(url: &str) -> String {
+    let after_host = url.find("://").map_or(0, |i| {
+        i + 3
+            + url[i + 3..]
+                .find(['/', '?', '#'])
+                .unwrap_or(url.len() - i - 3)
+    });
+    let (head, tail) = url.split_at(after_host);
+    if !tail.contains(['[', ']']) {
+        return url.to_string();
+    }
+    format!("{head}{}", tail.replace('[', "%5B").replace(']', "%5D"))
 }
 
 /// Percent-encodes what may not appear in a URL (spaces, quotes, non-ASCII) and drops control
@@ -102,6 +119,14 @@ mod tests {
         assert_eq!(
             check("https://example.com/a b").unwrap(),
             "https://example.com/a%20b"
+        );
+        assert_eq!(
+            check("https://example.com/?search=](uri)").unwrap(),
+            "https://example.com/?search=%5D(uri)"
+        );
+        assert_eq!(
+            check("https://example.com/\\[\\").unwrap(),
+            "https://example.com/%5C%5B%5C"
         );
     }
 

@@ -25,13 +25,16 @@ pub struct Staging {
     /// tells the line of each tag, this says where in the essay that is. The staging carries
     /// no position marker of its own, so none can land inside a comment, a tag or raw text.
     lines: Vec<usize>,
-    /// The source offset of the event being staged.
+    /// Where in the essay the event being staged is.
     at: usize,
+    end: usize,
     /// The last line started with a line break of the staging's own: it starts where the next
     /// event does.
     line_pending: bool,
-    /// What [`raw::scan`] found must not reach the parser.
+    /// What [`raw::scan`] found must not reach the parser, and where comments close.
     cuts: raw::Cuts,
+    /// How many of the comments' closes are written.
+    closed: usize,
     names: Names,
     /// Whether each open element of Markdown's was written: deeper than
     /// [`raw::MAX_RAW_DEPTH`] they are not (the parser would slow down at every tag, and the
@@ -89,7 +92,9 @@ impl Names {
             let (before, after) = rest.split_at(i);
             let (keep, skip_to) = if let Some(b) = before.strip_suffix(" data-") {
                 // ` data-P-at="N"`
-                let end = after.find('"').and_then(|q| after[q + 1..].find('"').map(|e| q + e + 2));
+                let end = after
+                    .find('"')
+                    .and_then(|q| after[q + 1..].find('"').map(|e| q + e + 2));
                 (b, end)
             } else if let Some(b) = before.strip_suffix("</").or(before.strip_suffix('<')) {
                 (b, after.find('>').map(|e| e + 1))
@@ -110,8 +115,10 @@ impl Staging {
             out: String::with_capacity(source.len() + source.len() / 4),
             lines: vec![0],
             at: 0,
+            end: 0,
             line_pending: true,
             cuts,
+            closed: 0,
             names: Names::for_source(source),
             written: Vec::new(),
         }
@@ -160,8 +167,10 @@ impl Staging {
 }
 
 impl Sink for Staging {
-    fn position(&mut self, at: usize) {
+    fn position(&mut self, range: &std::ops::Range<usize>) {
+        let at = range.start;
         self.at = at;
+        self.end = range.end;
         if std::mem::take(&mut self.line_pending)
             && let Some(start) = self.lines.last_mut()
         {
@@ -196,9 +205,41 @@ impl Sink for Staging {
     }
     fn text(&mut self, s: &str) {
         self.count_lines(s, self.at);
+        let mut s = s;
+        // A comment left open by raw HTML ends where the author ended it, here in the text
+        // (escaped, its `-->` would not end it).
+        while let Some(&(after, close)) = self.cuts.closes.get(self.closed) {
+            if after > self.end.max(self.at) {
+                break;
+            }
+            // Where in the text: exact when the text is as written (smart punctuation and
+            // entities are not), after the whole text when the comment ends with it.
+            let verbatim = self.end.saturating_sub(self.at) == s.len();
+            let mut k = if after >= self.end || !verbatim {
+                s.len()
+            } else {
+                after.saturating_sub(self.at)
+            };
+            while !s.is_char_boundary(k) {
+                k -= 1;
+            }
+            escape_into(&mut self.out, &s[..k]);
+            self.out.push_str(close);
+            self.at += k;
+            s = &s[k..];
+            self.closed += 1;
+        }
         escape_into(&mut self.out, s);
     }
     fn raw_html(&mut self, html: &str, at: usize) {
+        // A comment the author ended in text or a link before this HTML is closed here.
+        while let Some(&(after, close)) = self.cuts.closes.get(self.closed) {
+            if after > at {
+                break;
+            }
+            self.out.push_str(close);
+            self.closed += 1;
+        }
         let html = self.cuts.apply(html, at);
         self.count_lines(&html, at);
         self.out.push_str(&html);

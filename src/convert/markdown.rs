@@ -28,8 +28,8 @@ pub fn parse(text: &str) -> Vec<(Event<'_>, Range<usize>)> {
 
 /// What a converter stage receives: the XHTML writer, or the staging HTML for raw-HTML essays.
 pub trait Sink {
-    /// The source offset of the event about to be given (only the staging HTML needs it).
-    fn position(&mut self, _at: usize) {}
+    /// Where in the source the event about to be given is (only the staging HTML needs it).
+    fn position(&mut self, _range: &Range<usize>) {}
     fn start(&mut self, name: &str, attrs: &[(&str, &str)]);
     fn void(&mut self, name: &str, attrs: &[(&str, &str)]);
     fn end(&mut self, name: &str);
@@ -199,7 +199,7 @@ pub fn drive<S: Sink>(events: &[(Event<'_>, Range<usize>)], skip: &Range<usize>,
             continue;
         }
         let at = range.start;
-        sink.position(at);
+        sink.position(range);
         if let Some(img) = &mut image {
             match event {
                 Event::Start(Tag::Image { .. }) => img.depth += 1,

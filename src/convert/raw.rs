@@ -6,8 +6,10 @@
 //! then hide every paragraph after them. Here each block of the essay (an HTML block, or the
 //! inline HTML of one paragraph, heading, item or cell) is scanned like the HTML tokenizer
 //! would; an element left open in its block loses its start tag (its content and the essay
-//! after it stay), a tag left unfinished is left out, each with a warning at its place. An
-//! unclosed comment is left as it is (the author hid what follows), with a warning.
+//! after it stay), a tag left unfinished is left out, each with a warning at its place. A
+//! comment left open at the end of its block ends where the author ended it: at the next
+//! `-->` in the essay, even in Markdown's text (where the staging HTML would have escaped it),
+//! so that what the author hid stays hidden and nothing after it is lost.
 //!
 //! The scan is one pass over the block: each end tag searched for is looked up in a table of
 //! where each name's last end tag stands, so a thousand unclosed `<style>`s cost no more than
@@ -47,16 +49,21 @@ const RAW_TEXT: &[&str] = &[
     "plaintext",
 ];
 
-/// What the staging leaves out of the raw HTML: by the source offset where an event starts,
-/// the byte ranges of its text to leave out (each replaced by its line breaks, so that lines
-/// keep their numbers).
+/// What the staging changes: in the raw HTML, by the source offset where an event starts, the
+/// byte ranges of its text to leave out (each replaced by its line breaks, so that lines keep
+/// their numbers); in Markdown's text, where a comment left open ends (the source offset just
+/// after its `-->`, or `>` for `<!…`), to be closed there.
 #[derive(Debug, Default)]
-pub struct Cuts(HashMap<usize, Vec<Range<usize>>>);
+pub struct Cuts {
+    raw: HashMap<usize, Vec<Range<usize>>>,
+    /// (source offset, what closes the comment), in the order of the essay.
+    pub closes: Vec<(usize, &'static str)>,
+}
 
 impl Cuts {
     /// `html` (the event that starts at `at`) with the cut ranges left out.
     pub fn apply<'h>(&self, html: &'h str, at: usize) -> std::borrow::Cow<'h, str> {
-        let Some(ranges) = self.0.get(&at) else {
+        let Some(ranges) = self.raw.get(&at) else {
             return html.into();
         };
         let mut out = String::with_capacity(html.len());
@@ -100,7 +107,7 @@ impl Block {
             let from = range.start.max(start) - start;
             let to = range.end.min(start + len) - start;
             if from < to {
-                cuts.0.entry(at).or_default().push(from..to);
+                cuts.raw.entry(at).or_default().push(from..to);
             }
         }
     }
@@ -125,6 +132,19 @@ pub fn scan(
         if skip.contains(&i) {
             continue;
         }
+        // A comment left open by an earlier block ends at the author's `-->`: inside this
+        // text, or before this event when the `-->` came in between (a link's address).
+        if let (
+            Some((_, _, end)),
+            Event::Text(_) | Event::Code(_) | Event::Html(_) | Event::InlineHtml(_),
+        ) = (scan.comment, event)
+        {
+            let raw = matches!(event, Event::Html(_) | Event::InlineHtml(_));
+            if range.start >= end || (!raw && range.end >= end) {
+                scan.finish();
+                scan.close_at(end.max(range.start));
+            }
+        }
         match event {
             Event::Html(h) | Event::InlineHtml(h) => {
                 let block = &mut scan.block;
@@ -138,7 +158,7 @@ pub fn scan(
         }
     }
     scan.finish();
-    if let Some((_, at)) = scan.comment {
+    if let Some((_, at, _)) = scan.comment {
         scan.comment_warning(at, "the rest of the essay");
     }
     scan.cuts
@@ -150,10 +170,9 @@ struct Scan<'s, 'd> {
     diags: &'d mut Vec<Diagnostic>,
     cuts: Cuts,
     block: Block,
-    /// A comment left open at the end of a block (the staging HTML keeps it open until a
-    /// `-->` in some later raw HTML: Markdown's text between cannot close it), and where it
-    /// starts in the essay.
-    comment: Option<(Open, usize)>,
+    /// A comment left open at the end of a block, where it starts in the essay, and where the
+    /// author ended it (just after the next `-->` in the essay; its end if there is none).
+    comment: Option<(Open, usize, usize)>,
 }
 
 fn inline(tag: &Tag) -> bool {
@@ -228,6 +247,20 @@ impl Scan<'_, '_> {
         );
     }
 
+    /// Ends the open comment at `after` (a source offset) in the staging.
+    fn close_at(&mut self, after: usize) {
+        let Some((kind, at, _)) = self.comment.take() else {
+            return;
+        };
+        let close = match kind {
+            Open::Comment => "-->",
+            Open::Bogus => ">",
+        };
+        self.cuts.closes.push((after, close));
+        let (line, _) = self.source.line_col(after.saturating_sub(1));
+        self.comment_warning(at, &format!("everything up to its end on line {line}"));
+    }
+
     fn comment_warning(&mut self, at: usize, hidden: &str) {
         let end = floor_char(&self.source.text, at + 4);
         self.diags.push(
@@ -246,6 +279,7 @@ impl Scan<'_, '_> {
             return;
         }
         let (found, _) = tokens(&self.block.text, self.comment.map(|c| c.0));
+        let block_end = self.block.parts.last().map_or(0, |&(_, at, len)| at + len);
         let mut deep_told = false;
         for found in found {
             match found {
@@ -286,10 +320,19 @@ impl Scan<'_, '_> {
                     );
                 }
                 Found::OpenComment(kind, at) => {
-                    self.comment = Some((kind, self.source_offset(at)));
+                    let end = match kind {
+                        Open::Comment => "-->",
+                        Open::Bogus => ">",
+                    };
+                    let text = &self.source.text;
+                    let from = block_end.min(text.len());
+                    let ends = text[from..]
+                        .find(end)
+                        .map_or(usize::MAX, |i| from + i + end.len());
+                    self.comment = Some((kind, self.source_offset(at), ends));
                 }
                 Found::CommentEnd(end) => {
-                    if let Some((_, at)) = self.comment.take() {
+                    if let Some((_, at, _)) = self.comment.take() {
                         let (line, _) = self.source.line_col(self.source_offset(end));
                         self.comment_warning(at, &format!("everything up to line {line}"));
                     }

@@ -184,11 +184,8 @@ fn hidden_words(markdown: &str) -> HashSet<String> {
     let mut html = String::new();
     let parser = pulldown_cmark::Parser::new_ext(markdown, super::markdown::options());
     pulldown_cmark::html::push_html(&mut html, parser);
-    let context = html5ever::QualName::new(
-        None,
-        html5ever::ns!(html),
-        html5ever::local_name!("body"),
-    );
+    let context =
+        html5ever::QualName::new(None, html5ever::ns!(html), html5ever::local_name!("body"));
     let dom = html5ever::parse_fragment(
         RcDom::default(),
         html5ever::ParseOpts::default(),
