@@ -372,3 +372,61 @@ fn terminal_escapes_from_input_are_shown_escaped() {
         run.stderr
     );
 }
+
+/// `anthology new` writes the folder's name as the title: whatever the name holds, the manifest
+/// reads back to that title (a YAML scalar quoted and escaped as needed; control characters
+/// and line breaks are not words, and are not kept), and checks at once.
+#[test]
+fn new_writes_any_folder_name_as_a_title_that_reads_back() {
+    let p = Project::new();
+    let cases = [
+        ("my-first-book", "My First Book"),
+        ("say-\"hi\"-now", "Say \"hi\" Now"),
+        ("back\\slash", "Back\\slash"),
+        ("key: value", "Key: Value"),
+        ("not #a-comment", "Not #a Comment"),
+        ("-leading-dash", "Leading Dash"),
+        ("*star", "*star"),
+        ("&anchor", "&anchor"),
+        ("!tag", "!tag"),
+        ("yes", "Yes"),
+        ("1984", "1984"),
+        ("[list]", "[list]"),
+        ("{map}", "{map}"),
+        ("'quote", "'quote"),
+        ("two\nlines", "Two Lines"),
+        ("bell\x07and\x1b[2J-escape\u{9b}", "Bell And [2J Escape"),
+        ("tab\there", "Tab Here"),
+    ];
+    for (i, (name, title)) in cases.iter().enumerate() {
+        let dir = format!("{i}/{name}");
+        std::fs::create_dir_all(p.path().join(i.to_string())).unwrap();
+        let run = p.run(&["new", &dir]);
+        run.success();
+        let yaml = std::fs::read_to_string(p.path().join(&dir).join("anthology.yaml")).unwrap();
+        let value: serde_yaml::Value = serde_yaml::from_str(&yaml)
+            .unwrap_or_else(|e| panic!("{name:?}: the manifest is not YAML: {e}\n{yaml}"));
+        let read = match &value["title"] {
+            serde_yaml::Value::Number(n) => Some(n.to_string()),
+            v => v.as_str().map(str::to_string),
+        };
+        assert_eq!(
+            read.as_deref(),
+            Some(*title),
+            "{name:?}: the title does not read back:\n{yaml}"
+        );
+        // And the tool reads it so: the book carries it.
+        let epub = p.path().join(format!("{i}.epub"));
+        p.run(&["build", &dir, "-o", &format!("{i}.epub")])
+            .success();
+        let opf = &unzip_text(&epub)["EPUB/content.opf"];
+        let doc = roxmltree::Document::parse(opf).unwrap();
+        let shown = doc
+            .descendants()
+            .find(|n| n.tag_name().name() == "title")
+            .and_then(|n| n.text());
+        assert_eq!(shown, Some(*title), "{name:?}");
+        let check = p.run(&["check", &dir]);
+        check.success();
+    }
+}
