@@ -426,6 +426,10 @@ fn new_writes_any_folder_name_as_a_title_that_reads_back() {
             .find(|n| n.tag_name().name() == "title")
             .and_then(|n| n.text());
         assert_eq!(shown, Some(*title), "{name:?}");
+        // Titles are escaped alike in every book: EPUBCheck sees the one with `"` and `&`.
+        if name.contains('"') || name.contains('&') {
+            assert_valid(&epub);
+        }
         let check = p.run(&["check", &dir]);
         check.success();
     }
