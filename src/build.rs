@@ -378,12 +378,35 @@ fn prepare_target(plan: &Plan, target: &Path, default: bool) -> Result<PathBuf, 
     Ok(dir)
 }
 
-/// Moves the finished temporary file into place (atomically, on the same file system).
+/// Moves the finished temporary file into place (atomically, on the same file system), with
+/// the mode any program's new file gets: 0666 less the umask (a temporary file is made 0600).
+/// Every file the tool writes through a temporary file comes here: the book, `build --each`'s
+/// books, `publish`'s files.
 pub(crate) fn finish_file(temp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))?;
+    let dir = temp.path().parent().unwrap_or(Path::new("."));
+    let mode = new_file_mode(dir)?;
+    std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(mode))?;
     temp.persist(target).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// The mode a file created with 0666 gets in `dir`: 0666 less the umask. The umask cannot be
+/// read without being set (which would race with the threads that create files meanwhile), so
+/// a file is made to see it, once a run.
+fn new_file_mode(dir: &Path) -> std::io::Result<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    static MODE: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    if let Some(&mode) = MODE.get() {
+        return Ok(mode);
+    }
+    let probe = tempfile::Builder::new()
+        .prefix(".anthology-")
+        .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)?;
+    let mode = probe.as_file().metadata()?.permissions().mode() & 0o777;
+    Ok(*MODE.get_or_init(|| mode))
 }
 
 /// The metadata as the book carries it: with no author or editor named in the manifest, the
