@@ -1,4 +1,5 @@
-//! What the tool writes: files with the mode any program's files get (0666 less the umask).
+//! What the tool writes: files with the mode any program's files get (0666 less the umask),
+//! and never over one of the inputs of the book.
 
 #![allow(clippy::disallowed_methods)] // Tests read what they built.
 
@@ -7,7 +8,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::{Project, Run, minimal};
+use common::{Project, Run, assert_valid, minimal};
 
 /// Runs `anthology ARGS` in `p` under `umask`.
 fn run_with_umask(p: &Project, umask: &str, args: &[&str]) -> Run {
@@ -78,4 +79,67 @@ fn files_are_written_with_the_umask() {
             assert_eq!(mode(&shelf.path().join(f)), file, "umask {umask}: {f}");
         }
     }
+}
+
+/// `-o` naming a file the build reads — an image found while converting, a font, a cover, the
+/// style sheet, an essay — is refused: exit 1, the file named, the input untouched.
+#[test]
+fn the_book_never_takes_the_place_of_an_input() {
+    let p = Project::copy_of("tests/fixtures/kitchen-sink");
+    for input in [
+        "essays/img/figure.png",
+        "fonts/Caladea-Regular.ttf",
+        "cover.png",
+        "extra.css",
+        "essays/intro.md",
+        "anthology.yaml",
+    ] {
+        let before = std::fs::read(p.path().join(input)).unwrap();
+        let run = p.run(&["build", ".", "-o", input]);
+        run.failure();
+        assert!(
+            run.stderr
+                .contains(&format!("error: {input} is an input of the book")),
+            "{input}:\n{}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+        assert_eq!(
+            std::fs::read(p.path().join(input)).unwrap(),
+            before,
+            "{input} changed"
+        );
+        // Nor through another name for it.
+        let link = p.path().join("link.epub");
+        std::os::unix::fs::symlink(p.path().join(input), &link).unwrap();
+        p.run(&["build", ".", "-o", "link.epub"]).failure();
+        assert_eq!(
+            std::fs::read(p.path().join(input)).unwrap(),
+            before,
+            "{input} changed"
+        );
+        std::fs::remove_file(link).unwrap();
+    }
+    let leftovers: Vec<_> = walk(p.path())
+        .into_iter()
+        .filter(|n| n.contains(".anthology-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Any other file is fine.
+    p.run(&["build", ".", "-o", "essays/img/book.epub"])
+        .success();
+    assert_valid(&p.path().join("essays/img/book.epub"));
+}
+
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = e.path();
+        if e.file_type().unwrap().is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path.display().to_string());
+        }
+    }
+    out
 }
