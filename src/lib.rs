@@ -166,7 +166,8 @@ pub fn run(cli: &Cli) -> ExitCode {
                 report(&diags, cli.quiet);
                 let stats = stats::Stats::new(&plan, &chapters);
                 match format {
-                    Format::Text => out(stats.table()),
+                    // The table shows the essays' titles: for a terminal, as diagnostics do.
+                    Format::Text => out(diag::terminal_safe(&stats.table(), &['\n', '\t'])),
                     Format::Json => out(stats.json()),
                 }
                 return exit(true);

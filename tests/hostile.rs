@@ -371,6 +371,15 @@ fn terminal_escapes_from_input_are_shown_escaped() {
         "{}",
         run.stderr
     );
+    // The words table shows the essays' titles.
+    std::fs::write(
+        p.path().join(&dir).join("essays/two.md"),
+        "---\ntitle: \"Two\\e]0;pwned\\a\"\n---\n\nFine.\n",
+    )
+    .unwrap();
+    let run = p.run(&["stats", &dir]);
+    run.success();
+    shown_escaped(&run.stdout);
 }
 
 /// `anthology new` writes the folder's name as the title: whatever the name holds, the manifest
