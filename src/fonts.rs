@@ -368,7 +368,7 @@ mod tests {
             out[entry + 8..entry + 12].copy_from_slice(&r.length.to_be_bytes());
             out[entry + 12..entry + 16].copy_from_slice(&r.length.to_be_bytes());
             out.extend_from_slice(&ttf[start..end]);
-            while out.len() % 4 != 0 {
+            while !out.len().is_multiple_of(4) {
                 out.push(0);
             }
         }

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use super::jekyll::{clean_base, params};
 use super::rewrite::{Edit, Mapped};
 use super::{
-    BookInfo, Essay, Job, MARKDOWN, Scan, Site, UNRESOLVED, authors_of, front, humanize,
-    open_source, read_config, read_with_front, rel_path, walk,
+    BookInfo, Essay, Job, MARKDOWN, Scan, Site, UNRESOLVED, authors_of, front, humanize, open_site,
+    read_config, read_with_front, rel_path, walk,
 };
 use crate::cli::SourceKind;
 use crate::diag::Diagnostic;
@@ -60,7 +60,7 @@ fn config(root: &Root, diags: &mut Vec<Diagnostic>) -> (Data, Option<PathBuf>) {
 }
 
 pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
-    let (files, _) = open_source(source, diags)?;
+    let files = open_site(source, "a Hugo site", diags)?;
     let root = files.abs.clone();
     let (config, config_path) = config(&files, diags);
     let params = config.get("params").cloned().unwrap_or_default();

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use super::rewrite::{Edit, Mapped, scan as scan_markdown};
 use super::{
-    BookInfo, Essay, Job, MARKDOWN, Scan, Site, UNRESOLVED, authors_of, front, humanize,
-    open_source, read_config, read_with_front, rel_path, walk,
+    BookInfo, Essay, Job, MARKDOWN, Scan, Site, UNRESOLVED, authors_of, front, humanize, open_site,
+    read_config, read_with_front, rel_path, walk,
 };
 use crate::cli::SourceKind;
 use crate::diag::Diagnostic;
@@ -18,7 +18,7 @@ use crate::manifest::{Data, parse_data};
 use crate::paths::Root;
 
 pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
-    let (files, _) = open_source(source, diags)?;
+    let files = open_site(source, "a Jekyll site", diags)?;
     let root = files.abs.clone();
     let (config, config_path) = config(&files, diags);
     let base = clean_base(config.text_of(&["baseurl"]).as_deref().unwrap_or(""));

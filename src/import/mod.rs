@@ -474,6 +474,21 @@ fn open_source(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<(Root, Opti
     }
 }
 
+/// A site's folder as the confined reader's root: a site is a folder, never one file.
+fn open_site(source: &Path, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Root> {
+    if source.is_file() {
+        diags.push(
+            Diagnostic::error(
+                "import-source",
+                format!("{} is a file; {what} is a folder", source.display()),
+            )
+            .help("name the site's folder, or import the file with --from folder"),
+        );
+        return None;
+    }
+    open_source(source, diags).map(|(root, _)| root)
+}
+
 /// A file found in the source (under [`Root::abs`] or [`Root::display`]), relative to it.
 fn rel_in(root: &Root, path: &Path) -> Option<String> {
     let rel = path
