@@ -13,7 +13,7 @@ use crate::book::{BookMeta, Chapter, Creator, Entry, Resource, Role, Summary};
 use crate::convert::{self, Context};
 use crate::diag::{Diagnostic, error_count};
 use crate::labels::{self, Labels};
-use crate::manifest::{self, Collection, Item, Style};
+use crate::manifest::{self, Collection, Item};
 use crate::text::slug;
 
 /// Everything a build needs, resolved before the first essay is read.
@@ -262,6 +262,11 @@ pub fn build_with(
         diags.push(Diagnostic::error("output", e.to_string()).in_file(&target));
         return None;
     }
+    // Now every input is known, the images found while converting too.
+    if let Err(d) = refuse_inputs(&plan, &target) {
+        diags.push(d);
+        return None;
+    }
     if let Err(e) = finish_file(temp, &target) {
         diags.push(
             Diagnostic::error("output", format!("cannot write the book: {e}")).in_file(&target),
@@ -381,37 +386,84 @@ fn prepare_target(plan: &Plan, target: &Path, default: bool) -> Result<PathBuf, 
             format!("the folder {} does not exist", dir.display()),
         ));
     }
-    if let Ok(abs) = target.canonicalize() {
-        let c = &plan.collection;
-        let inputs = c
-            .essays()
-            .map(|e| &e.file.abs)
-            .chain(c.cover.as_ref().map(|cv| &cv.file.abs))
-            .chain(match &c.style {
-                Style::File(f) => Some(&f.abs),
-                Style::Theme(_) => None,
-            })
-            .chain(c.extra_css.as_ref().map(|f| &f.abs));
-        let manifest = c.manifest.canonicalize().ok();
-        if inputs.into_iter().any(|i| *i == abs) || manifest.as_ref() == Some(&abs) {
-            return Err(Diagnostic::error(
-                "output",
-                format!(
-                    "{} is an input of the book; it will not be overwritten",
-                    target.display()
-                ),
-            ));
-        }
-    }
+    // What is known before the work: the essays, and every file the manifest made the build
+    // read (the manifest, cover, style sheets, fonts). Images are found while converting:
+    // `refuse_inputs` is asked again before the book takes the target's place.
+    refuse_inputs(plan, target)?;
     Ok(dir)
 }
 
-/// Moves the finished temporary file into place (atomically, on the same file system).
+/// An error if `target` is a file the build reads: an essay, or any file read so far through
+/// the collection's [`crate::paths::Root`], which logs them all — so a new kind of input
+/// cannot be forgotten here.
+fn refuse_inputs(plan: &Plan, target: &Path) -> Result<(), Diagnostic> {
+    // Nothing there: nothing to overwrite. A link is judged by the file it leads to.
+    let Ok(abs) = target.canonicalize() else {
+        return Ok(());
+    };
+    let c = &plan.collection;
+    let essay = c
+        .essays()
+        .find(|e| e.file.abs == abs)
+        .map(|e| e.file.rel.clone());
+    // Every file read is inside the collection's folder: only a target there can be one.
+    let read = || {
+        if !abs.starts_with(&c.root.abs) {
+            return None;
+        }
+        c.root
+            .files_read()
+            .into_iter()
+            .find(|rel| c.root.abs.join(rel).canonicalize().is_ok_and(|f| f == abs))
+    };
+    let Some(input) = essay.or_else(read) else {
+        return Ok(());
+    };
+    let shown = c.root.shown(&input);
+    let what = if shown == target {
+        format!("{} is an input of the book", target.display())
+    } else {
+        format!(
+            "{} is {}, an input of the book",
+            target.display(),
+            shown.display()
+        )
+    };
+    Err(
+        Diagnostic::error("output", format!("{what}; it will not be overwritten"))
+            .help("name another file with -o"),
+    )
+}
+
+/// Moves the finished temporary file into place (atomically, on the same file system), with
+/// the mode any program's new file gets: 0666 less the umask (a temporary file is made 0600).
+/// Every file the tool writes through a temporary file comes here: the book, `build --each`'s
+/// books, `publish`'s files.
 pub(crate) fn finish_file(temp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))?;
+    let dir = temp.path().parent().unwrap_or(Path::new("."));
+    let mode = new_file_mode(dir)?;
+    std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(mode))?;
     temp.persist(target).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// The mode a file created with 0666 gets in `dir`: 0666 less the umask. The umask cannot be
+/// read without being set (which would race with the threads that create files meanwhile), so
+/// a file is made to see it, once a run.
+fn new_file_mode(dir: &Path) -> std::io::Result<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    static MODE: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    if let Some(&mode) = MODE.get() {
+        return Ok(mode);
+    }
+    let probe = tempfile::Builder::new()
+        .prefix(".anthology-")
+        .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)?;
+    let mode = probe.as_file().metadata()?.permissions().mode() & 0o777;
+    Ok(*MODE.get_or_init(|| mode))
 }
 
 /// The metadata as the book carries it: with no author or editor named in the manifest, the

@@ -1,6 +1,11 @@
 //! Diagnostics: what went wrong, where (`file:line:col` and the offending line), and how to
 //! fix it. Stages produce them; `main` renders them once, on stderr.
+//!
+//! Their words come from untrusted input (titles, file names, lines of an essay), so every
+//! text that reaches the terminal is passed through [`terminal_safe`] here, as it is rendered:
+//! a control character or a bidi override is shown escaped (`\u{1b}`), never sent raw.
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -55,7 +60,8 @@ impl Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        let file = self.file.to_string_lossy();
+        f.write_str(&terminal_safe(&file, &[]))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(col) = self.col {
@@ -126,12 +132,15 @@ impl Diagnostic {
             Severity::Error => paint("1;31", "error"),
             Severity::Warning => paint("1;33", "warning"),
         };
-        let mut out = format!("{level}: {}\n", self.message);
+        let mut out = format!("{level}: {}\n", terminal_safe(&self.message, LINES));
         if let Some(loc) = &self.location {
             let gutter = loc.line.map_or(0, |l| l.to_string().len());
             let pad = " ".repeat(gutter);
             let _ = writeln!(out, "{pad}{} {loc}", paint("1;34", "-->"));
             if let (Some(line), Some(text)) = (loc.line, &loc.snippet) {
+                // Escaping makes a character several: the caret stays under the same ones.
+                let (caret, width) = span_after_escaping(text, loc.caret, loc.width);
+                let text = terminal_safe(text, &['\t']);
                 let bar = paint("1;34", "|");
                 let _ = writeln!(out, "{pad} {bar}");
                 let _ = writeln!(out, "{} {bar} {}", paint("1;34", &line.to_string()), text);
@@ -139,15 +148,16 @@ impl Diagnostic {
                     // Tabs keep their width so that the caret stays under the right character.
                     let lead: String = text
                         .chars()
-                        .take(loc.caret.saturating_sub(1))
+                        .take(caret.saturating_sub(1))
                         .map(|c| if c == '\t' { '\t' } else { ' ' })
                         .collect();
-                    let carets = "^".repeat(loc.width.max(1));
+                    let carets = "^".repeat(width.max(1));
                     let _ = writeln!(out, "{pad} {bar} {lead}{}", paint("1;31", &carets));
                 }
             }
         }
         if let Some(help) = &self.help {
+            let help = terminal_safe(help, LINES);
             let _ = writeln!(out, "  = {}: {help}", paint("1", "help"));
         }
         out.push('\n');
@@ -159,6 +169,51 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(false))
     }
+}
+
+/// What a message and a help keep of the control characters: they may run over lines.
+const LINES: &[char] = &['\n', '\t'];
+
+/// Whether a character must not reach a terminal raw: C0 and C1 controls (ESC, BEL, CR,
+/// backspace, CSI…) and DEL, which move the cursor, retitle the window or erase the screen, and
+/// the bidi embeddings, overrides and isolates, which reorder what is shown.
+fn unsafe_on_terminal(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` as it may be shown on a terminal: every control character (except those in `keep`)
+/// and bidi override written as an escape (`\u{1b}`). Everything the tool prints on stderr
+/// goes through it.
+pub fn terminal_safe<'a>(text: &'a str, keep: &[char]) -> Cow<'a, str> {
+    let bad = |c: char| unsafe_on_terminal(c) && !keep.contains(&c);
+    if !text.chars().any(bad) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if bad(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The caret (1-based) and the width it underlines, in characters, once `text` is escaped for
+/// the terminal: an escaped character is several.
+fn span_after_escaping(text: &str, caret: usize, width: usize) -> (usize, usize) {
+    let shown = |c: char| {
+        if unsafe_on_terminal(c) && c != '\t' {
+            format!("\\u{{{:x}}}", u32::from(c)).len()
+        } else {
+            1
+        }
+    };
+    let before = caret.saturating_sub(1);
+    let lead: usize = text.chars().take(before).map(shown).sum();
+    let under: usize = text.chars().skip(before).take(width).map(shown).sum();
+    (lead + 1, under)
 }
 
 /// A diagnostic as `check --format json` writes it: flat, every field always present (`null`
@@ -459,6 +514,45 @@ mod tests {
             snippet.len()
         );
         assert_eq!(snippet.chars().nth(loc.caret - 1), Some('X'));
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let hostile = "a\x1b]0;pwned\x07b\x1b[2J\r\x08\u{9b}31m\u{202e}txt.exe\u{2066}\x7f";
+        let src = SourceFile::new(format!("dir/{hostile}.md"), format!("\t{hostile} X\n"));
+        let x = src.text.find('X').unwrap();
+        let d = Diagnostic::warning("test", format!("two\nlines {hostile}"))
+            .at(src.location(x..x + 1))
+            .help(hostile);
+        let text = d.render(false);
+        for c in text.chars() {
+            assert!(
+                !unsafe_on_terminal(c) || c == '\n' || c == '\t',
+                "{c:?} in {text:?}"
+            );
+        }
+        assert!(
+            text.contains(
+                r"a\u{1b}]0;pwned\u{7}b\u{1b}[2J\u{d}\u{8}\u{9b}31m\u{202e}txt.exe\u{2066}\u{7f}"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("two\nlines"), "{text}");
+        assert!(text.contains(r"--> dir/a\u{1b}]0;pwned"), "{text}");
+        // The tab stays a tab; the caret is still under `X`.
+        let lines: Vec<&str> = text.lines().collect();
+        let (shown, carets) = (lines[4], lines[5]);
+        assert!(shown.contains("| \ta"), "{text}");
+        let bar = |l: &str| l.find('|').unwrap();
+        assert_eq!(
+            shown[bar(shown)..].chars().position(|c| c == 'X'),
+            carets[bar(carets)..].chars().position(|c| c == '^'),
+            "{text}"
+        );
+        assert_eq!(
+            terminal_safe("plain \u{5d0} text", &[]),
+            "plain \u{5d0} text"
+        );
     }
 
     #[test]

@@ -81,11 +81,11 @@ pub fn run(cli: &Cli) -> ExitCode {
             let ok = build::check(path, &mut diags);
             report(&diags, cli.quiet);
             if ok && !cli.quiet {
-                eprintln!(
-                    "{}: no errors{}",
+                say(format_args!(
+                    "{}: no errors{}\n",
                     path.display(),
                     plural(diags.len(), "warning", ", ")
-                );
+                ));
             }
             if cli.verbose {
                 eprintln!(
@@ -99,11 +99,11 @@ pub fn run(cli: &Cli) -> ExitCode {
         Command::New { dir } => match scaffold::new(dir) {
             Ok(manifest) => {
                 if !cli.quiet {
-                    eprintln!(
-                        "created {}\nbuild it with: anthology build {}",
+                    say(format_args!(
+                        "created {}\nbuild it with: anthology build {}\n",
                         manifest.display(),
                         dir.display()
-                    );
+                    ));
                 }
                 true
             }
@@ -134,7 +134,10 @@ pub fn run(cli: &Cli) -> ExitCode {
             if let Some(shelf) = &shelf
                 && !cli.quiet
             {
-                eprintln!("{}", shelf.summary(started.elapsed(), cli.verbose));
+                say(format_args!(
+                    "{}\n",
+                    shelf.summary(started.elapsed(), cli.verbose)
+                ));
             }
             return exit(shelf.is_some_and(|s| s.failed.is_empty()));
         }
@@ -143,7 +146,7 @@ pub fn run(cli: &Cli) -> ExitCode {
                 out(format_args!("{}\n", done.manifest.display()));
                 report(&diags, cli.quiet);
                 if !cli.quiet {
-                    eprint!("{}", done.summary());
+                    say(done.summary());
                 }
                 return exit(true);
             }
@@ -163,7 +166,8 @@ pub fn run(cli: &Cli) -> ExitCode {
                 report(&diags, cli.quiet);
                 let stats = stats::Stats::new(&plan, &chapters);
                 match format {
-                    Format::Text => out(stats.table()),
+                    // The table shows the essays' titles: for a terminal, as diagnostics do.
+                    Format::Text => out(diag::terminal_safe(&stats.table(), &['\n', '\t'])),
                     Format::Json => out(stats.json()),
                 }
                 return exit(true);
@@ -228,14 +232,14 @@ fn build_once(
         }
     }
     if cli.verbose {
-        eprintln!(
-            "built {} essays into {} ({} KiB) in {} ms{}",
+        say(format_args!(
+            "built {} essays into {} ({} KiB) in {} ms{}\n",
             built.essays,
             built.path.display(),
             built.bytes.div_ceil(1024),
             started.elapsed().as_millis(),
             memory_note()
-        );
+        ));
     }
     true
 }
@@ -268,10 +272,10 @@ fn watch_build(cli: &Cli, path: &Path, output: Option<&Path>, each: bool) -> Exi
         report(&diags, cli.quiet);
         if !cli.quiet {
             let done = if ok { "built" } else { "not built" };
-            eprintln!(
-                "{done}; watching {} for changes (Ctrl-C to stop)",
+            say(format_args!(
+                "{done}; watching {} for changes (Ctrl-C to stop)\n",
                 folder.display()
-            );
+            ));
         }
         if !watcher.wait(&never) {
             return exit(false);
@@ -419,6 +423,12 @@ fn plural(n: usize, word: &str, lead: &str) -> String {
         1 => format!("{lead}1 {word}"),
         n => format!("{lead}{n} {word}s"),
     }
+}
+
+/// Writes a line of the tool's own on stderr (a summary, a note): it names files and titles
+/// that came from the input, so control characters are shown escaped, as in diagnostics.
+fn say(text: impl std::fmt::Display) {
+    eprint!("{}", diag::terminal_safe(&text.to_string(), &['\n']));
 }
 
 /// Prints the diagnostics on stderr, in colour when it is a terminal, with a count at the end.

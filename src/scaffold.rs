@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
-use crate::manifest::MANIFEST_FILE;
+use crate::manifest::{MANIFEST_FILE, yaml_scalar};
 
 /// Creates the collection in `dir`; returns the manifest's path.
 pub fn new(dir: &Path) -> Result<PathBuf, Diagnostic> {
@@ -23,7 +23,8 @@ pub fn new(dir: &Path) -> Result<PathBuf, Diagnostic> {
             .help("choose a new folder name; `anthology new` never writes over files"));
         }
     }
-    let title = title_from(dir);
+    // The folder's name may hold anything: written as a YAML scalar that reads back as it is.
+    let title = yaml_scalar(&title_from(dir));
     let manifest = format!(
         "# The anthology's manifest: every field is described in anthology's README.\n\
          title: {title}\n\
@@ -64,14 +65,15 @@ pub fn new(dir: &Path) -> Result<PathBuf, Diagnostic> {
     Ok(dir.join(MANIFEST_FILE))
 }
 
-/// `my-new-book` → `"My New Book"` (quoted for YAML).
+/// `my-new-book` → `My New Book`. Control characters (a line break, an escape sequence) are
+/// not words: they part words, as spaces do.
 fn title_from(dir: &Path) -> String {
     let name = dir
         .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("My Anthology");
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     let words: Vec<String> = name
-        .split(['-', '_', ' '])
+        .split(|c: char| matches!(c, '-' | '_') || c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();
@@ -80,10 +82,21 @@ fn title_from(dir: &Path) -> String {
                 .unwrap_or_default()
         })
         .collect();
-    let title = if words.is_empty() {
+    if words.is_empty() {
         "My Anthology".to_string()
     } else {
         words.join(" ")
-    };
-    format!("\"{}\"", title.replace(['"', '\\'], ""))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_from_folder_names() {
+        assert_eq!(title_from(Path::new("a/my-new_book")), "My New Book");
+        assert_eq!(title_from(Path::new("a\x1b]0;x\x07b")), "A ]0;x B");
+        assert_eq!(title_from(Path::new("--")), "My Anthology");
+    }
 }

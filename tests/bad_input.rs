@@ -385,3 +385,38 @@ fn usage_errors_exit_2() {
     assert_eq!(p.run(&["frobnicate"]).code, 2);
     assert_eq!(p.run(&["build", ".", "--nope"]).code, 2);
 }
+
+/// Four bytes that look like a font do not make one: a forged WOFF or WOFF2 header, an
+/// OpenType signature with nothing after it, a real font cut short. Each is an error at its
+/// `fonts:` entry.
+#[test]
+fn forged_and_truncated_fonts() {
+    let ttf =
+        std::fs::read(common::repo().join("tests/fixtures/kitchen-sink/fonts/Caladea-Regular.ttf"))
+            .unwrap();
+    let mut woff = b"wOFF\0\x01\0\0".to_vec();
+    woff.resize(44, 0);
+    woff[8..12].copy_from_slice(&44u32.to_be_bytes());
+    woff[12..14].copy_from_slice(&3u16.to_be_bytes());
+    let p = minimal()
+        .file("fonts/eight.woff", b"wOFF\0\x01\0\0")
+        .file("fonts/eight.woff2", b"wOF2\0\x01\0\0")
+        .file("fonts/header-only.woff", &woff)
+        .file("fonts/otto.otf", b"OTTO\0\0\0\0")
+        .file("fonts/cut.ttf", &ttf[..ttf.len() / 2])
+        .file(
+            "anthology.yaml",
+            "title: T\nlanguage: en\nfonts:\n  - fonts/eight.woff\n  - fonts/eight.woff2\n  - fonts/header-only.woff\n  - fonts/otto.otf\n  - fonts/cut.ttf\ncontents:\n  - essays/one.md\n",
+        );
+    assert_rejected(
+        &p,
+        &[
+            "error: `fonts/eight.woff` is a damaged font: its WOFF header is cut short (8 bytes of 44)\n --> anthology.yaml:4:5",
+            "error: `fonts/eight.woff2` is a damaged font: its WOFF2 header is cut short (8 bytes of 48)\n --> anthology.yaml:5:5",
+            "error: `fonts/header-only.woff` is a damaged font: its table directory (3 tables) does not fit in the file\n --> anthology.yaml:6:5",
+            "error: `fonts/otto.otf` is a damaged font: malformed font\n --> anthology.yaml:7:5",
+            "error: `fonts/cut.ttf` is a damaged font: its `",
+            "the file is cut short\n --> anthology.yaml:8:5",
+        ],
+    );
+}

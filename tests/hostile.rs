@@ -292,3 +292,154 @@ cases! {
     };
     svg_image_malformed => refused(&essay("![A circle](c.svg)").file("essays/c.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><circle></svg>"), &["`c.svg` cannot be used as an SVG image: it is not well-formed XML", "essays/two.md:3:1"]);
 }
+
+// ---- what reaches the terminal -------------------------------------------------------------
+
+/// A title that retitles the terminal's window, and a sequence that clears its screen.
+const OSC: &str = "\x1b]0;pwned\x07";
+const CLEAR: &str = "\x1b[2J";
+
+/// No control character (but line breaks and tabs) nor bidi override reaches stderr raw; they
+/// are shown escaped.
+#[track_caller]
+fn shown_escaped(stderr: &str) {
+    let raw = stderr.chars().find(|&c| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    });
+    assert!(raw.is_none(), "a raw {raw:?} on stderr:\n{stderr:?}");
+    assert!(
+        stderr.contains(r"\u{1b}"),
+        "nothing shown escaped:\n{stderr}"
+    );
+}
+
+#[test]
+fn terminal_escapes_from_input_are_shown_escaped() {
+    // An imported post: its file name, title and body carry them, each into a warning.
+    let p = Project::new()
+        .file(
+            &format!("src/_posts/2020-01-01-a{OSC}b.md"),
+            format!(
+                "---\ntitle: T{OSC}{CLEAR}\u{9b}2J\u{202e}\n---\n\n{{% include x{OSC}.html %}}\n\n[a link](/nowhere{CLEAR})\n"
+            ),
+        )
+        // A Hugo page outside the main section is named in the summary.
+        .file("hugo/hugo.toml", "title = \"H\"\n")
+        .file("hugo/content/posts/one.md", "---\ntitle: One\n---\n\nText.\n")
+        .file("hugo/content/posts/two.md", "---\ntitle: Two\n---\n\nText.\n")
+        .file(&format!("hugo/content/pages/x{CLEAR}.md"), "---\ntitle: X\n---\n\nText.\n");
+    let run = p.run(&["import", "src", "book"]);
+    run.success();
+    shown_escaped(&run.stderr);
+    assert!(
+        run.stderr.contains(r"a\u{1b}]0;pwned\u{7}b.md"),
+        "{}",
+        run.stderr
+    );
+    let run = p.run(&["import", "hugo", "hbook"]);
+    run.success();
+    shown_escaped(&run.stderr);
+    assert!(
+        run.stderr.contains(r"pages/x\u{1b}[2J.md"),
+        "{}",
+        run.stderr
+    );
+
+    // A build: a missing image and a folder named with them.
+    let p = essay(&format!("<img src=\"img/{OSC}.png\" alt=\"a{CLEAR}\">"));
+    let run = p.run(&["build", ".", "-o", "out.epub"]);
+    run.failure();
+    shown_escaped(&run.stderr);
+    let dir = format!("c{CLEAR}");
+    std::fs::create_dir(p.path().join(&dir)).unwrap();
+    for f in ["anthology.yaml", "essays/one.md"] {
+        let to = p.path().join(&dir).join(f);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(p.path().join(f), to).unwrap();
+    }
+    std::fs::write(
+        p.path().join(&dir).join("essays/two.md"),
+        "# Two\n\nFine.\n",
+    )
+    .unwrap();
+    let run = p.run(&["check", &dir]);
+    run.success();
+    shown_escaped(&run.stderr);
+    assert!(
+        run.stderr.contains(r"c\u{1b}[2J: no errors"),
+        "{}",
+        run.stderr
+    );
+    // The words table shows the essays' titles.
+    std::fs::write(
+        p.path().join(&dir).join("essays/two.md"),
+        "---\ntitle: \"Two\\e]0;pwned\\a\"\n---\n\nFine.\n",
+    )
+    .unwrap();
+    let run = p.run(&["stats", &dir]);
+    run.success();
+    shown_escaped(&run.stdout);
+}
+
+/// `anthology new` writes the folder's name as the title: whatever the name holds, the manifest
+/// reads back to that title (a YAML scalar quoted and escaped as needed; control characters
+/// and line breaks are not words, and are not kept), and checks at once.
+#[test]
+fn new_writes_any_folder_name_as_a_title_that_reads_back() {
+    let p = Project::new();
+    let cases = [
+        ("my-first-book", "My First Book"),
+        ("say-\"hi\"-now", "Say \"hi\" Now"),
+        ("back\\slash", "Back\\slash"),
+        ("key: value", "Key: Value"),
+        ("not #a-comment", "Not #a Comment"),
+        ("-leading-dash", "Leading Dash"),
+        ("*star", "*star"),
+        ("&anchor", "&anchor"),
+        ("!tag", "!tag"),
+        ("yes", "Yes"),
+        ("1984", "1984"),
+        ("[list]", "[list]"),
+        ("{map}", "{map}"),
+        ("'quote", "'quote"),
+        ("two\nlines", "Two Lines"),
+        ("bell\x07and\x1b[2J-escape\u{9b}", "Bell And [2J Escape"),
+        ("tab\there", "Tab Here"),
+    ];
+    for (i, (name, title)) in cases.iter().enumerate() {
+        let dir = format!("{i}/{name}");
+        std::fs::create_dir_all(p.path().join(i.to_string())).unwrap();
+        let run = p.run(&["new", &dir]);
+        run.success();
+        let yaml = std::fs::read_to_string(p.path().join(&dir).join("anthology.yaml")).unwrap();
+        let value: serde_yaml::Value = serde_yaml::from_str(&yaml)
+            .unwrap_or_else(|e| panic!("{name:?}: the manifest is not YAML: {e}\n{yaml}"));
+        let read = match &value["title"] {
+            serde_yaml::Value::Number(n) => Some(n.to_string()),
+            v => v.as_str().map(str::to_string),
+        };
+        assert_eq!(
+            read.as_deref(),
+            Some(*title),
+            "{name:?}: the title does not read back:\n{yaml}"
+        );
+        // And the tool reads it so: the book carries it.
+        let epub = p.path().join(format!("{i}.epub"));
+        p.run(&["build", &dir, "-o", &format!("{i}.epub")])
+            .success();
+        let opf = &unzip_text(&epub)["EPUB/content.opf"];
+        let doc = roxmltree::Document::parse(opf).unwrap();
+        let shown = doc
+            .descendants()
+            .find(|n| n.tag_name().name() == "title")
+            .and_then(|n| n.text());
+        assert_eq!(shown, Some(*title), "{name:?}");
+        // Titles are escaped alike in every book: EPUBCheck sees the one with `"` and `&`.
+        if name.contains('"') || name.contains('&') {
+            assert_valid(&epub);
+        }
+        let check = p.run(&["check", &dir]);
+        check.success();
+    }
+}

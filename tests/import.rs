@@ -495,3 +495,283 @@ fn title_order_and_forced_kind() {
     assert!(read(&p, "book/essays/c.md").contains("title: C\n"));
     assert_builds_clean(&p, "book");
 }
+
+// ---- untrusted sources: every read through the confined reader ----------------------------
+
+/// What no file outside the source may leak into a collection or a book.
+const SECRET_FILE: &str = "SECRET-FILE-c0ffee";
+const SECRET_CONFIG: &str = "SECRET-CONFIG-c0ffee";
+const SECRET_IMAGE: &str = "SECRET-IMAGE-c0ffee";
+const SECRET_ENV: &str = "SECRET-ENV-c0ffee";
+
+/// Runs `anthology ARGS` in `p` with `env`, and fails (rather than hangs) after a minute: a
+/// FIFO read as a file blocks for ever.
+fn run_or_hang(p: &Project, args: &[&str], env: &[(&str, &str)]) -> Run {
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_anthology"));
+    cmd.args(args)
+        .current_dir(p.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("run anthology");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(out) => {
+            let out = out.expect("run anthology");
+            Run {
+                code: out.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            }
+        }
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("`anthology {}` hangs", args.join(" "));
+        }
+    }
+}
+
+fn fifo(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+}
+
+fn link(target: &Path, at: &Path) {
+    std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, at).unwrap();
+}
+
+/// Files outside any source: an essay, a configuration, an image; each carries a secret.
+struct Outside {
+    dir: tempfile::TempDir,
+}
+
+impl Outside {
+    fn new() -> Outside {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |f: &str| dir.path().join(f);
+        std::fs::write(
+            at("secret.md"),
+            format!("---\ntitle: {SECRET_FILE}\n---\n\n{SECRET_FILE}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            at("secret.txt"),
+            format!("{SECRET_FILE}\n\n{SECRET_FILE} again.\n"),
+        )
+        .unwrap();
+        std::fs::write(at("config.yml"), format!("title: {SECRET_CONFIG}\n")).unwrap();
+        std::fs::write(at("config.toml"), format!("title = \"{SECRET_CONFIG}\"\n")).unwrap();
+        let mut png =
+            std::fs::read(repo().join("tests/fixtures/import/jekyll/assets/images/rain.png"))
+                .unwrap();
+        png.extend_from_slice(SECRET_IMAGE.as_bytes());
+        std::fs::write(at("secret.png"), png).unwrap();
+        Outside { dir }
+    }
+
+    fn at(&self, f: &str) -> std::path::PathBuf {
+        self.dir.path().join(f)
+    }
+}
+
+/// Every file under `dir`, its bytes (without following links).
+fn all_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            out.extend(all_bytes(&entry.path()));
+        } else if kind.is_file() {
+            out.push((
+                entry.path().display().to_string(),
+                std::fs::read(entry.path()).unwrap(),
+            ));
+        }
+    }
+    out
+}
+
+/// Imports `args` (with a secret in the environment), then checks that the import finished,
+/// named each refused file in a warning, and that no secret reached the collection, the book
+/// built from it, or the terminal.
+#[track_caller]
+fn imports_without_secrets(p: &Project, args: &[&str], warnings: &[&str]) {
+    let run = run_or_hang(p, args, &[("ANTHOLOGY_TEST_SECRET", SECRET_ENV)]);
+    run.success();
+    assert_has(&run, warnings);
+    let book = args[2];
+    let build = run_or_hang(p, &["build", book, "-o", "leak.epub"], &[]);
+    build.success();
+    let epub = p.path().join("leak.epub");
+    assert_valid(&epub);
+    let mut files = all_bytes(&p.path().join(book));
+    files.extend(common::unzip(&epub));
+    files.push(("stderr".into(), run.stderr.clone().into_bytes()));
+    files.push(("stdout".into(), run.stdout.clone().into_bytes()));
+    for (name, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        for secret in [SECRET_FILE, SECRET_CONFIG, SECRET_IMAGE, SECRET_ENV] {
+            assert!(
+                !text.contains(secret),
+                "{secret} leaked into {name}:\n{text}"
+            );
+        }
+    }
+    std::fs::remove_file(&epub).unwrap();
+}
+
+const REAL_PNG: &str = "tests/fixtures/import/jekyll/assets/images/path.png";
+
+#[test]
+fn jekyll_reads_nothing_through_links_or_pipes() {
+    let outside = Outside::new();
+    let p = Project::new()
+        .file(
+            "src/_posts/2020-01-01-real.md",
+            "---\ntitle: Real\n---\n\nA real post.\n\n![a picture](/assets/pic.png)\n\n![ours](/assets/ours.png)\n",
+        )
+        .file("src/assets/ours.png", std::fs::read(repo().join(REAL_PNG)).unwrap());
+    let src = p.path().join("src");
+    link(&outside.at("config.yml"), &src.join("_config.yml"));
+    link(&outside.at("secret.png"), &src.join("assets/pic.png"));
+    link(
+        &outside.at("secret.md"),
+        &src.join("_posts/2020-01-02-leak.md"),
+    );
+    link(
+        Path::new("/proc/self/environ"),
+        &src.join("_posts/2020-01-03-env.md"),
+    );
+    fifo(&src.join("_posts/2020-01-04-pipe.md"));
+    // A link that stays inside is fine.
+    link(&src.join("assets/ours.png"), &src.join("assets/alias.png"));
+    imports_without_secrets(
+        &p,
+        &["import", "src", "book"],
+        &[
+            "warning: src/_config.yml is a symbolic link to",
+            "warning: src/_posts/2020-01-02-leak.md is a symbolic link to",
+            "warning: src/_posts/2020-01-03-env.md is a symbolic link to /proc/",
+            "outside the source folder; it is not imported",
+            "src/_posts/2020-01-04-pipe.md is not a regular file; it is not imported",
+            "`/assets/pic.png` (src/assets/pic.png) is a symbolic link to",
+            "imported 1 essay from the Jekyll site src into book, with 1 image",
+        ],
+    );
+
+    // A FIFO in the configuration's place does not hang the import.
+    let p = Project::new().file("src/_posts/2020-01-01-real.md", "A real post.\n");
+    fifo(&p.path().join("src/_config.yml"));
+    let run = run_or_hang(&p, &["import", "src", "book"], &[]);
+    run.success();
+    assert_has(&run, &["src/_config.yml is not a regular file"]);
+}
+
+#[test]
+fn hugo_reads_nothing_through_links_or_pipes() {
+    let outside = Outside::new();
+    let p = Project::new()
+        .file(
+            "src/content/posts/real.md",
+            "---\ntitle: Real\n---\n\nA real post.\n\n![a picture](/pic.png)\n",
+        )
+        .dir("src/static");
+    let src = p.path().join("src");
+    link(&outside.at("config.toml"), &src.join("hugo.toml"));
+    link(&outside.at("secret.png"), &src.join("static/pic.png"));
+    link(&outside.at("secret.md"), &src.join("content/posts/leak.md"));
+    link(Path::new("/proc/self/environ"), &src.join("content/env.md"));
+    fifo(&src.join("content/pipe.md"));
+    imports_without_secrets(
+        &p,
+        &["import", "src", "book"],
+        &[
+            "warning: src/hugo.toml is a symbolic link to",
+            "warning: src/content/posts/leak.md is a symbolic link to",
+            "warning: src/content/env.md is a symbolic link to /proc/",
+            "src/content/pipe.md is not a regular file; it is not imported",
+            "`/pic.png` (src/static/pic.png) is a symbolic link to",
+        ],
+    );
+}
+
+#[test]
+fn vaults_and_folders_read_nothing_through_links_or_pipes() {
+    let outside = Outside::new();
+    let p = Project::new()
+        .file(
+            "src/Real.md",
+            "# Real\n\nA real note. ![[pic.png]]\n\n![[ours.png]]\n",
+        )
+        .file(
+            "src/Attachments/ours.png",
+            std::fs::read(repo().join(REAL_PNG)).unwrap(),
+        )
+        .dir("src/.obsidian");
+    let src = p.path().join("src");
+    link(&outside.at("secret.png"), &src.join("Attachments/pic.png"));
+    link(&outside.at("secret.md"), &src.join("Leak.md"));
+    link(Path::new("/proc/self/environ"), &src.join("notes/env.md"));
+    fifo(&src.join("pipe.md"));
+    fifo(&src.join(".obsidian/templates.json"));
+    imports_without_secrets(
+        &p,
+        &["import", "src", "book"],
+        &[
+            "warning: src/Leak.md is a symbolic link to",
+            "warning: src/notes/env.md is a symbolic link to /proc/",
+            "src/pipe.md is not a regular file; it is not imported",
+            "src/.obsidian/templates.json is not a regular file",
+            "`pic.png` (src/Attachments/pic.png) is a symbolic link to",
+            "with 1 image",
+        ],
+    );
+
+    // One file given as the source: its folder is the root.
+    let p = Project::new().file("src/real.md", "# Real\n\nText.\n");
+    link(&outside.at("secret.md"), &p.path().join("src/link.md"));
+    let run = run_or_hang(&p, &["import", "src/link.md", "book"], &[]);
+    run.failure();
+    assert_has(
+        &run,
+        &[
+            "src/link.md is a symbolic link to",
+            "outside the source folder",
+        ],
+    );
+    assert!(!run.stderr.contains(SECRET_FILE) && !p.path().join("book").exists());
+}
+
+#[test]
+fn text_articles_read_nothing_through_links_or_pipes() {
+    let outside = Outside::new();
+    let p = Project::new().file(
+        "src/real.txt",
+        "A Real Article\n\nThe first paragraph is here.\n\nAnd a second one.\n",
+    );
+    let src = p.path().join("src");
+    link(&outside.at("secret.txt"), &src.join("leak.txt"));
+    link(Path::new("/proc/self/environ"), &src.join("env.txt"));
+    fifo(&src.join("pipe.txt"));
+    imports_without_secrets(
+        &p,
+        &["import", "src", "book"],
+        &[
+            "warning: src/leak.txt is a symbolic link to",
+            "warning: src/env.txt is a symbolic link to /proc/",
+            "src/pipe.txt is not a regular file; it is not imported",
+        ],
+    );
+}

@@ -10,12 +10,13 @@ use std::path::Path;
 
 use super::rewrite::{Edit, Mapped, Span, scan as scan_markdown};
 use super::{
-    BookInfo, Essay, Job, MARKDOWN, Scan, Site, TO_IMAGE, authors_of, front, humanize,
-    read_with_front, rel_path, walk,
+    BookInfo, Essay, Job, MARKDOWN, Scan, Site, TO_IMAGE, authors_of, front, humanize, open_source,
+    read_config, read_with_front, rel_in, rel_path, walk,
 };
 use crate::cli::SourceKind;
 use crate::diag::Diagnostic;
 use crate::manifest::{Data, parse_data};
+use crate::paths::Root;
 use crate::text::slug;
 
 const IMAGES: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "svg"];
@@ -26,45 +27,41 @@ const OTHER_WRITING: &[&str] = &[
 ];
 
 pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
-    let given = super::jekyll::canonical(source, diags)?;
-    let (root, files) = if given.is_file() {
-        let root = given.parent().unwrap_or(Path::new("/")).to_path_buf();
-        (root, vec![given.clone()])
-    } else {
-        let templates = templates_folder(&given);
-        let files = walk(&given, MARKDOWN)
-            .into_iter()
-            .filter(|f| {
-                templates
-                    .as_ref()
-                    .is_none_or(|t| !rel_path(&given, f).starts_with(&format!("{t}/")))
-            })
-            .collect();
-        // Writing in another format is not read: say so, file by file, rather than lose it.
-        for path in walk(&given, OTHER_WRITING) {
-            let help = if matches!(super::extension(&path).as_str(), "txt" | "text") {
-                "to import plain-text articles, import them on their own: --from text"
-            } else {
-                "save it as Markdown (.md) to import it"
-            };
-            diags.push(
-                Diagnostic::warning(
-                    "import-skipped",
-                    "only Markdown notes are imported; this file is left out",
-                )
-                .in_file(&source.join(rel_path(&given, &path)))
-                .help(help),
-            );
+    let (files_root, single) = open_source(source, diags)?;
+    let root = files_root.abs.clone();
+    let files = match &single {
+        Some(file) => vec![file.clone()],
+        None => {
+            let templates = templates_folder(&files_root, diags);
+            let files = walk(&root, MARKDOWN)
+                .into_iter()
+                .filter(|f| {
+                    templates
+                        .as_ref()
+                        .is_none_or(|t| !rel_path(&root, f).starts_with(&format!("{t}/")))
+                })
+                .collect();
+            // Writing in another format is not read: say so, file by file, rather than lose it.
+            for path in walk(&root, OTHER_WRITING) {
+                let help = if matches!(super::extension(&path).as_str(), "txt" | "text") {
+                    "to import plain-text articles, import them on their own: --from text"
+                } else {
+                    "save it as Markdown (.md) to import it"
+                };
+                diags.push(
+                    Diagnostic::warning(
+                        "import-skipped",
+                        "only Markdown notes are imported; this file is left out",
+                    )
+                    .in_file(&files_root.shown(&rel_path(&root, &path)))
+                    .help(help),
+                );
+            }
+            files
         }
-        (given.clone(), files)
-    };
-    let display_root = if given.is_file() {
-        source.parent().unwrap_or(Path::new("")).to_path_buf()
-    } else {
-        source.to_path_buf()
     };
     let mut by_name: HashMap<String, Vec<std::path::PathBuf>> = HashMap::new();
-    if !given.is_file() {
+    if single.is_none() {
         for f in walk(&root, &[]) {
             if let Some(name) = f.file_name() {
                 by_name
@@ -76,9 +73,8 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
     }
     let mut essays = Vec::new();
     for path in files {
-        let rel = rel_path(&root, &path);
-        let display = display_root.join(&rel);
-        let Some((fm, body, body_line)) = read_with_front(&path, &display, diags) else {
+        let rel = rel_in(&files_root, &path).unwrap_or_default();
+        let Some((fm, body, body_line)) = read_with_front(&files_root, &path, diags) else {
             continue;
         };
         let stem = path
@@ -141,7 +137,7 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         });
     }
     let vault = root.join(".obsidian").is_dir();
-    let what = match (given.is_file(), vault) {
+    let what = match (single.is_some(), vault) {
         (true, _) => format!("the file {}", source.display()),
         (false, true) => format!("the Obsidian vault {}", source.display()),
         (false, false) => format!("the folder {}", source.display()),
@@ -151,9 +147,8 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         what,
         book: BookInfo::default(),
         site: Site {
-            static_roots: vec![root.clone()],
-            root,
-            display: display_root,
+            static_roots: vec![root],
+            root: files_root,
             url: None,
             base: String::new(),
             by_name,
@@ -165,10 +160,10 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
 }
 
 /// The folder of Obsidian's templates (they are not writing), from `.obsidian/templates.json`.
-fn templates_folder(root: &Path) -> Option<String> {
-    let path = root.join(".obsidian/templates.json");
-    let text = std::fs::read_to_string(&path).ok()?;
-    let data = parse_data(&path, &text, 0).ok()?;
+fn templates_folder(root: &Root, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    const FILE: &str = ".obsidian/templates.json";
+    let text = read_config(root, FILE, diags)?;
+    let data = parse_data(&root.shown(FILE), &text, 0).ok()?;
     data.text_of(&["folder"])
         .map(|f| f.trim_matches('/').to_string())
         .filter(|f| !f.is_empty())

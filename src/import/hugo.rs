@@ -7,15 +7,16 @@
 
 use std::path::{Path, PathBuf};
 
-use super::jekyll::{canonical, clean_base, params};
+use super::jekyll::{clean_base, params};
 use super::rewrite::{Edit, Mapped};
 use super::{
-    BookInfo, Essay, Job, MARKDOWN, Scan, Site, UNRESOLVED, authors_of, front, humanize,
-    read_with_front, rel_path, walk,
+    BookInfo, Essay, Job, MARKDOWN, Scan, Site, UNRESOLVED, authors_of, front, humanize, open_site,
+    read_config, read_with_front, rel_path, walk,
 };
 use crate::cli::SourceKind;
 use crate::diag::Diagnostic;
 use crate::manifest::Data;
+use crate::paths::Root;
 use crate::text::{escape, slug};
 
 const CONFIG_FILES: &[&str] = &[
@@ -33,22 +34,24 @@ const CONFIG_FILES: &[&str] = &[
     "config/_default/config.yaml",
 ];
 
-/// The site's configuration file, if it has one.
-pub fn config_file(source: &Path) -> Option<PathBuf> {
+/// The site's configuration file, if it has one (relative to the site's folder).
+pub fn config_file(source: &Path) -> Option<&'static str> {
     CONFIG_FILES
         .iter()
-        .map(|f| source.join(f))
-        .find(|p| p.is_file())
+        .copied()
+        .find(|f| std::fs::symlink_metadata(source.join(f)).is_ok())
 }
 
-fn config(source: &Path, diags: &mut Vec<Diagnostic>) -> (Data, Option<PathBuf>) {
-    let Some(path) = config_file(source) else {
+/// The site's configuration, and the file it came from.
+fn config(root: &Root, diags: &mut Vec<Diagnostic>) -> (Data, Option<PathBuf>) {
+    let Some(name) = config_file(&root.abs) else {
         return (Data::Null, None);
     };
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    let path = root.shown(name);
+    let Some(text) = read_config(root, name, diags) else {
         return (Data::Null, Some(path));
     };
-    let format = match path.extension().and_then(|e| e.to_str()) {
+    let format = match name.rsplit_once('.').map(|(_, e)| e) {
         Some("toml") => front::Format::Toml,
         Some("json") => front::Format::Json,
         _ => front::Format::Yaml,
@@ -57,8 +60,9 @@ fn config(source: &Path, diags: &mut Vec<Diagnostic>) -> (Data, Option<PathBuf>)
 }
 
 pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
-    let root = canonical(source, diags)?;
-    let (config, config_path) = config(source, diags);
+    let files = open_site(source, "a Hugo site", diags)?;
+    let root = files.abs.clone();
+    let (config, config_path) = config(&files, diags);
     let params = config.get("params").cloned().unwrap_or_default();
     let base_url = config.text_of(&["baseURL", "baseurl", "baseUrl"]);
     let (url, base) = match base_url.as_deref() {
@@ -86,20 +90,44 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
             .text_of(&["languageCode", "defaultContentLanguage", "locale"])
             .zip(config_path.clone()),
     };
-    let content_dir = root.join(
-        config
-            .text_of(&["contentDir"])
-            .unwrap_or_else(|| "content".into()),
-    );
-    let mut static_roots: Vec<PathBuf> = match config.get("staticDir") {
-        Some(d) => d.texts().iter().map(|s| root.join(s)).collect(),
-        None => vec![root.join("static")],
+    let content_name = config
+        .text_of(&["contentDir"])
+        .unwrap_or_else(|| "content".into());
+    // Only a folder inside the site is walked (every file is checked again as it is read).
+    let content_dir = match root.join(&content_name).canonicalize() {
+        Ok(dir) if dir.starts_with(&root) => root.join(&content_name),
+        Ok(_) => {
+            diags.push(
+                Diagnostic::error(
+                    "import-source",
+                    format!("the content folder `{content_name}` is outside the site's folder"),
+                )
+                .in_file(config_path.as_deref().unwrap_or(source)),
+            );
+            return None;
+        }
+        Err(_) => root.join(&content_name),
     };
+    let static_names = match config.get("staticDir") {
+        Some(d) => d.texts(),
+        None => vec!["static".to_string()],
+    };
+    let mut static_roots: Vec<PathBuf> = Vec::new();
+    for name in static_names {
+        match root.join(&name).canonicalize() {
+            Ok(dir) if dir.starts_with(&root) => static_roots.push(dir),
+            // Images are read only from inside the site.
+            Ok(_) => diags.push(
+                Diagnostic::warning(
+                    "import-source",
+                    format!("the static folder `{name}` is outside the site's folder; no image is taken from it"),
+                )
+                .in_file(config_path.as_deref().unwrap_or(source)),
+            ),
+            Err(_) => {}
+        }
+    }
     static_roots.push(root.clone());
-    let static_roots = static_roots
-        .into_iter()
-        .filter_map(|p| p.canonicalize().ok())
-        .collect();
     let permalinks = config
         .get("permalinks")
         .map(|p| p.get("page").unwrap_or(p).clone());
@@ -116,8 +144,8 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
             // A section's list page, not a piece of writing.
             continue;
         }
-        let display = source.join(&rel);
-        let Some((fm, body, body_line)) = read_with_front(&path, &display, diags) else {
+        let display = files.shown(&rel);
+        let Some((fm, body, body_line)) = read_with_front(&files, &path, diags) else {
             continue;
         };
         let mut dirs: Vec<&str> = in_content.split('/').collect();
@@ -249,8 +277,7 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         what: format!("the Hugo site {}", source.display()),
         book,
         site: Site {
-            root,
-            display: source.to_path_buf(),
+            root: files,
             url,
             base,
             static_roots,

@@ -5,25 +5,22 @@
 //! code block, `{{ site.baseurl }}` → nothing, `{% raw %}` → its text) and removed with a
 //! warning where it does not. kramdown's attribute lists (`{: .class}`, `{:toc}`) go too.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::rewrite::{Edit, Mapped, scan as scan_markdown};
 use super::{
-    BookInfo, Essay, Job, MARKDOWN, Scan, Site, UNRESOLVED, authors_of, front, humanize,
-    read_with_front, rel_path, walk,
+    BookInfo, Essay, Job, MARKDOWN, Scan, Site, UNRESOLVED, authors_of, front, humanize, open_site,
+    read_config, read_with_front, rel_path, walk,
 };
 use crate::cli::SourceKind;
 use crate::diag::Diagnostic;
 use crate::manifest::{Data, parse_data};
+use crate::paths::Root;
 
 pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
-    let root = canonical(source, diags)?;
-    let config = config(source, diags);
-    let config_path = ["_config.yml", "_config.yaml", "_config.toml"]
-        .iter()
-        .map(|f| source.join(f))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| source.join("_config.yml"));
+    let files = open_site(source, "a Jekyll site", diags)?;
+    let root = files.abs.clone();
+    let (config, config_path) = config(&files, diags);
     let base = clean_base(config.text_of(&["baseurl"]).as_deref().unwrap_or(""));
     let url = config
         .text_of(&["url"])
@@ -50,7 +47,7 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
                     "import-skipped",
                     "only Markdown posts are imported; this one is left out",
                 )
-                .in_file(&source.join(&rel)),
+                .in_file(&files.shown(&rel)),
             );
         }
     }
@@ -61,7 +58,7 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
             continue;
         };
         let draft = parts[at] == "_drafts";
-        let display = source.join(&rel);
+        let display = files.shown(&rel);
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -80,7 +77,7 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
                 continue;
             }
         };
-        let Some((fm, body, body_line)) = read_with_front(&path, &display, diags) else {
+        let Some((fm, body, body_line)) = read_with_front(&files, &path, diags) else {
             continue;
         };
         let date = match fm.text_of(&["date"]) {
@@ -144,9 +141,8 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         what: format!("the Jekyll site {}", source.display()),
         book,
         site: Site {
-            static_roots: vec![root.clone()],
-            root,
-            display: source.to_path_buf(),
+            static_roots: vec![root],
+            root: files,
             url,
             base,
             by_name: Default::default(),
@@ -157,41 +153,33 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
     })
 }
 
-pub(super) fn canonical(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<std::path::PathBuf> {
-    match source.canonicalize() {
-        Ok(r) => Some(r),
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                "import-source",
-                format!("cannot open {}: {e}", source.display()),
-            ));
-            None
+/// The site's configuration (`_config.yml`, `.yaml` or `.toml`) and the file it came from.
+fn config(root: &Root, diags: &mut Vec<Diagnostic>) -> (Data, PathBuf) {
+    for name in ["_config.yml", "_config.yaml", "_config.toml"] {
+        let path = root.shown(name);
+        let Some(text) = read_config(root, name, diags) else {
+            continue;
+        };
+        if name.ends_with(".toml") {
+            return (
+                front::parse(front::Format::Toml, &text, &path, 0, diags),
+                path,
+            );
         }
-    }
-}
-
-fn config(source: &Path, diags: &mut Vec<Diagnostic>) -> Data {
-    for name in ["_config.yml", "_config.yaml"] {
-        let path = source.join(name);
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            return match parse_data(&path, &text, 0) {
-                Ok(d) => d,
-                Err(errors) => {
-                    for mut d in errors {
-                        d.severity = crate::diag::Severity::Warning;
-                        d.message = format!("{}; the site's configuration is ignored", d.message);
-                        diags.push(d);
-                    }
-                    Data::Null
+        let data = match parse_data(&path, &text, 0) {
+            Ok(d) => d,
+            Err(errors) => {
+                for mut d in errors {
+                    d.severity = crate::diag::Severity::Warning;
+                    d.message = format!("{}; the site's configuration is ignored", d.message);
+                    diags.push(d);
                 }
-            };
-        }
+                Data::Null
+            }
+        };
+        return (data, path);
     }
-    let path = source.join("_config.toml");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => front::parse(front::Format::Toml, &text, &path, 0, diags),
-        Err(_) => Data::Null,
-    }
+    (Data::Null, root.shown("_config.yml"))
 }
 
 /// `/blog/` → `/blog`; `` and `/` → ``.

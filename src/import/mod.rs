@@ -11,6 +11,11 @@
 //! empty.
 //!
 //! Whatever is not understood is a warning naming the file (and line); the import goes on.
+//!
+//! A source is untrusted: every file of it is read through the confined reader
+//! ([`paths::Root`] made on the source folder, the folder of a single file given), so a symbolic
+//! link that leads outside the source, a FIFO or a device is a warning naming it, and nothing
+//! of it is read.
 
 mod folder;
 mod front;
@@ -27,6 +32,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{ImportArgs, SourceKind};
 use crate::diag::{Diagnostic, Severity, SourceFile, did_you_mean, location_in};
 use crate::manifest::{self, Data, MANIFEST_FILE, yaml_scalar};
+use crate::paths::{self, InnerPath, PathProblem, Root};
 use crate::text::{same_title, slug};
 use rewrite::Mapped;
 use settle::{Images, Index, Job};
@@ -77,12 +83,11 @@ struct BookInfo {
 }
 
 /// Where the source's files and pages are.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Site {
-    /// The source folder, canonical.
-    root: PathBuf,
-    /// As given, for messages.
-    display: PathBuf,
+    /// The source folder: every file of the source is read through it (`read_text`,
+    /// `read_config`, images in `settle.rs`), so that nothing outside it is ever read.
+    root: Root,
     /// The site's public address with its base path, without a final `/`
     /// (`https://example.org/blog`), when the configuration gives it.
     url: Option<String>,
@@ -223,7 +228,7 @@ pub fn import(args: &ImportArgs, diags: &mut Vec<Diagnostic>) -> Option<Imported
             index: &index,
             images: &mut images,
             src: SourceFile::with_line_offset(
-                scan.site.display.join(&e.rel),
+                scan.site.root.shown(&e.rel),
                 e.body.clone(),
                 e.body_line,
             ),
@@ -264,7 +269,14 @@ pub fn import(args: &ImportArgs, diags: &mut Vec<Diagnostic>) -> Option<Imported
         })
         .unwrap_or_else(|| "en".to_string());
     let manifest = manifest_text(&scan, &essays, &names, &title, &language);
-    let written = write_collection(&args.dir, &manifest, &names, &texts, &images);
+    let written = write_collection(
+        &args.dir,
+        &manifest,
+        &names,
+        &texts,
+        &images,
+        &scan.site.root,
+    );
     if let Err(d) = written {
         diags.push(d);
         return None;
@@ -361,9 +373,11 @@ fn extension(path: &Path) -> String {
         .to_ascii_lowercase()
 }
 
-/// Files with one of `exts` (any, when empty) under `dir`, sorted naturally. Hidden files and folders, and
-/// folders that are themselves collections (an earlier import), are not entered; nor are
-/// symbolic links to folders (they could loop).
+/// Files with one of `exts` (any, when empty) under `dir`, sorted naturally. Hidden files and
+/// folders, and folders that are themselves collections (an earlier import), are not entered;
+/// nor are symbolic links to folders (they could loop). Everything else that bears the name is
+/// listed, symbolic links, FIFOs and devices included: they are refused, with a warning naming
+/// them, when they are read (through the source's [`Root`]), not dropped here in silence.
 fn walk(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -386,9 +400,7 @@ fn walk(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
             let path = entry.path();
             if kind.is_dir() {
                 stack.push(path);
-            } else if (exts.is_empty() || exts.contains(&extension(&path).as_str()))
-                && path.is_file()
-            {
+            } else if exts.is_empty() || exts.contains(&extension(&path).as_str()) {
                 out.push(path);
             }
         }
@@ -435,21 +447,132 @@ fn rel_path(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Reads a source file as UTF-8 text; a file that cannot be read is a warning and is left out.
-fn read_text(path: &Path, display: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            diags.push(
-                Diagnostic::warning(
-                    "import-unreadable",
-                    format!("cannot read the file: {e}; it is not imported"),
-                )
-                .in_file(display),
-            );
-            return None;
+/// The source, as the confined reader sees it: a folder is the root; a single file's folder is,
+/// and the file is then returned as a path under it to read through it.
+fn open_source(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<(Root, Option<PathBuf>)> {
+    let single = source.is_file();
+    let folder = if single {
+        match source.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
         }
+    } else {
+        source
     };
+    match Root::new(folder) {
+        Ok(root) => {
+            let file = single.then(|| root.display.join(source.file_name().unwrap_or_default()));
+            Some((root, file))
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "import-source",
+                format!("cannot open {}: {e}", source.display()),
+            ));
+            None
+        }
+    }
+}
+
+/// A site's folder as the confined reader's root: a site is a folder, never one file.
+fn open_site(source: &Path, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Root> {
+    if source.is_file() {
+        diags.push(
+            Diagnostic::error(
+                "import-source",
+                format!("{} is a file; {what} is a folder", source.display()),
+            )
+            .help("name the site's folder, or import the file with --from folder"),
+        );
+        return None;
+    }
+    open_source(source, diags).map(|(root, _)| root)
+}
+
+/// A file found in the source (under [`Root::abs`] or [`Root::display`]), relative to it.
+fn rel_in(root: &Root, path: &Path) -> Option<String> {
+    let rel = path
+        .strip_prefix(&root.display)
+        .or_else(|_| path.strip_prefix(&root.abs))
+        .ok()?;
+    Some(rel_path(Path::new(""), rel))
+}
+
+/// How a file found in the source is shown: `src/_posts/a.md`.
+fn shown(root: &Root, path: &Path) -> PathBuf {
+    rel_in(root, path).map_or_else(|| path.to_path_buf(), |rel| root.shown(&rel))
+}
+
+/// Why a file of the source is not read, as a warning naming it (`what` is the file, shown).
+fn refused(what: &str, problem: &PathProblem) -> String {
+    match problem {
+        PathProblem::LinksOutside(target) => format!(
+            "{what} is a symbolic link to {}, outside the source folder",
+            target.display()
+        ),
+        PathProblem::Absolute | PathProblem::Escapes => {
+            format!("{what} is outside the source folder")
+        }
+        PathProblem::NotFound => format!("{what} is not there (a broken symbolic link?)"),
+        PathProblem::IsDirectory => format!("{what} is a folder, not a file"),
+        PathProblem::Unreadable(e) if e == "not a regular file" => {
+            format!("{what} is not a regular file")
+        }
+        PathProblem::Empty | PathProblem::Unreadable(_) => {
+            format!("{what} cannot be read: {problem}")
+        }
+    }
+}
+
+/// Finds and reads a file of the source through the confined reader: inside the source
+/// folder, a regular file, within the size budget. Anything else is a warning naming the file
+/// (ending with `then`), and `None`.
+fn read_source(
+    root: &Root,
+    file: Result<InnerPath, PathProblem>,
+    display: &Path,
+    then: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<u8>> {
+    let what = display.display().to_string();
+    let problem = match file {
+        Ok(file) => match root.read(&file) {
+            Ok(bytes) => return Some(bytes),
+            Err(e) => PathProblem::Unreadable(e.to_string()),
+        },
+        Err(p) => p,
+    };
+    let help = matches!(problem, PathProblem::LinksOutside(_)).then_some(
+        "only the files inside the source folder are imported: copy the file in to import it",
+    );
+    let mut d = Diagnostic::warning(
+        "import-unreadable",
+        format!("{}; {then}", refused(&what, &problem)),
+    )
+    .in_file(display);
+    if let Some(h) = help {
+        d = d.help(h);
+    }
+    diags.push(d);
+    None
+}
+
+/// Reads a source file found by walking it as UTF-8 text; a file that cannot be read (or must
+/// not be) is a warning and is left out.
+fn read_text(root: &Root, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let display = shown(root, path);
+    let bytes = read_source(
+        root,
+        root.file_at(path),
+        &display,
+        "it is not imported",
+        diags,
+    )?;
+    decode(bytes, &display, diags)
+}
+
+/// A file's bytes as UTF-8; a file that is not is a warning and is left out.
+fn decode(bytes: Vec<u8>, display: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
     match manifest::decode(bytes, display) {
         Ok(t) => Some(t),
         Err(mut d) => {
@@ -461,13 +584,28 @@ fn read_text(path: &Path, display: &Path, diags: &mut Vec<Diagnostic>) -> Option
     }
 }
 
+/// A file the source may have at `rel` (a site's configuration): its text, or `None` when
+/// there is none. One that is there but must not be read is a warning.
+fn read_config(root: &Root, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let file = match root.file("", rel) {
+        Err(PathProblem::NotFound) if std::fs::symlink_metadata(root.abs.join(rel)).is_err() => {
+            return None;
+        }
+        file => file,
+    };
+    let display = root.shown(rel);
+    let bytes = read_source(root, file, &display, "it is ignored", diags)?;
+    decode(bytes, &display, diags)
+}
+
 /// Reads a file with front matter: (front matter, body, lines before the body).
 fn read_with_front(
+    root: &Root,
     path: &Path,
-    display: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Data, String, usize)> {
-    let text = read_text(path, display, diags)?;
+    let text = read_text(root, path, diags)?;
+    let display = &shown(root, path);
     match front::split(&text) {
         Ok(split) => {
             let data = match split.front {
@@ -648,7 +786,12 @@ fn order_list(
     skipped: &[Essay],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Vec<Essay>, Vec<Essay>)> {
-    let text = match std::fs::read(file) {
+    // The list is the user's own, named on the command line: their link to it is followed, but
+    // it is read as a regular file within the size budget like any other.
+    let read = file
+        .canonicalize()
+        .and_then(|abs| paths::read_regular(&abs));
+    let text = match read {
         Ok(bytes) => match manifest::decode(bytes, file) {
             Ok(t) => t,
             Err(d) => {
@@ -885,6 +1028,7 @@ fn write_collection(
     names: &[String],
     texts: &[String],
     images: &Images,
+    source: &Root,
 ) -> Result<(), Diagnostic> {
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -894,10 +1038,15 @@ fn write_collection(
         Diagnostic::error("import-write", format!("cannot write {what}: {e}"))
     };
     std::fs::create_dir_all(&parent).map_err(|e| fail(parent.display().to_string(), e))?;
-    let temp = tempfile::Builder::new()
-        .prefix(".anthology-import-")
-        .tempdir_in(&parent)
-        .map_err(|e| fail(format!("in {}", parent.display()), e))?;
+    let temp = {
+        use std::os::unix::fs::PermissionsExt;
+        // A folder as any program makes one: 0777 less the umask.
+        tempfile::Builder::new()
+            .prefix(".anthology-import-")
+            .permissions(std::fs::Permissions::from_mode(0o777))
+            .tempdir_in(&parent)
+    }
+    .map_err(|e| fail(format!("in {}", parent.display()), e))?;
     let root = temp.path();
     let essays = root.join("essays");
     std::fs::create_dir_all(&essays).map_err(|e| fail("essays/".into(), e))?;
@@ -911,15 +1060,17 @@ fn write_collection(
         let dest = essays.join("images");
         std::fs::create_dir_all(&dest).map_err(|e| fail("essays/images/".into(), e))?;
         for (from, name) in &images.copies {
-            std::fs::copy(from, dest.join(name))
+            // Read again through the source's confined reader: the file may have been
+            // replaced (by a link, a FIFO) since it was looked at.
+            let data = source.read(from).map_err(|e| {
+                Diagnostic::error(
+                    "import-image",
+                    format!("cannot read {}: {e}", source.shown(&from.rel).display()),
+                )
+            })?;
+            std::fs::write(dest.join(name), data)
                 .map_err(|e| fail(format!("essays/images/{name}"), e))?;
         }
-    }
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // A temporary folder is private (0700); a collection is an ordinary folder.
-        std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| fail(dir.display().to_string(), e))?;
     }
     // Checked again: DIR may have been filled since the start. `rename` itself replaces
     // only an empty folder.

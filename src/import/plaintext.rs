@@ -9,27 +9,26 @@
 
 use std::path::Path;
 
-use super::{BookInfo, Essay, Scan, Site, TEXT, front, humanize, read_text, rel_path, walk};
+use super::{
+    BookInfo, Essay, Scan, Site, TEXT, front, humanize, open_source, read_text, rel_in, walk,
+};
 use crate::cli::SourceKind;
 use crate::diag::Diagnostic;
 use crate::manifest::Data;
 use crate::text::same_title;
 
 pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
-    let given = super::jekyll::canonical(source, diags)?;
-    let single = given.is_file();
-    let (root, files, display_root) = if single {
-        let root = given.parent().unwrap_or(Path::new("/")).to_path_buf();
-        let shown = source.parent().unwrap_or(Path::new("")).to_path_buf();
-        (root, vec![given.clone()], shown)
-    } else {
-        (given.clone(), walk(&given, TEXT), source.to_path_buf())
+    let (root, file) = open_source(source, diags)?;
+    let single = file.is_some();
+    let files = match file {
+        Some(f) => vec![f],
+        None => walk(&root.abs, TEXT),
     };
     let mut essays = Vec::new();
     for path in files {
-        let rel = rel_path(&root, &path);
-        let display = display_root.join(&rel);
-        let Some(text) = read_text(&path, &display, diags) else {
+        let rel = rel_in(&root, &path).unwrap_or_default();
+        let display = root.shown(&rel);
+        let Some(text) = read_text(&root, &path, diags) else {
             continue;
         };
         let stem = path
@@ -82,10 +81,11 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         what,
         book: BookInfo::default(),
         site: Site {
-            static_roots: vec![root.clone()],
+            static_roots: vec![root.abs.clone()],
             root,
-            display: display_root,
-            ..Site::default()
+            url: None,
+            base: String::new(),
+            by_name: Default::default(),
         },
         config: Data::Null,
         essays,
@@ -555,6 +555,7 @@ fn escape_markdown(t: &str, block_start: bool) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // The tests read the repository's own fixtures.
 mod tests {
     use super::*;
 

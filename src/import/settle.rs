@@ -4,14 +4,14 @@
 //! → a copy in `essays/images/` named by what it really is, or its alt text and a warning.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use percent_encoding::percent_decode_str;
 
 use super::rewrite::{self, Edit, Mapped, Span, inline_link, markdown_url};
-use super::{Essay, Scan, TO_ESSAY, TO_IMAGE, UNRESOLVED};
+use super::{Essay, Scan, TO_ESSAY, TO_IMAGE, UNRESOLVED, refused as refused_file, rel_in};
 use crate::diag::{Diagnostic, SourceFile};
-use crate::paths::{Root, parent_of};
+use crate::paths::{InnerPath, PathProblem, Root, parent_of};
 use crate::text::slug;
 
 /// How links find the chosen essays (and recognise the drafts left out).
@@ -129,19 +129,21 @@ pub(super) fn headings(body: &str) -> HashSet<String> {
 /// The images copied into `essays/images/`.
 #[derive(Default)]
 pub(super) struct Images {
-    /// Source file → name in `essays/images/`.
+    /// Source file (canonical) → name in `essays/images/`.
     pub(super) names: HashMap<PathBuf, String>,
     pub(super) used: HashSet<String>,
-    pub(super) copies: Vec<(PathBuf, String)>,
+    /// Each image, checked by the source's confined reader, and its name in `essays/images/`.
+    pub(super) copies: Vec<(InnerPath, String)>,
 }
 
 impl Images {
     /// The name of the copy of `file` (an image of type `ext`), the same for every essay.
-    pub(super) fn add(&mut self, file: &Path, ext: &str) -> String {
-        if let Some(name) = self.names.get(file) {
+    pub(super) fn add(&mut self, file: &InnerPath, ext: &str) -> String {
+        if let Some(name) = self.names.get(&file.abs) {
             return name.clone();
         }
         let stem = file
+            .abs
             .file_stem()
             .map(|s| s.to_string_lossy())
             .unwrap_or_default();
@@ -155,8 +157,8 @@ impl Images {
             n += 1;
             name = format!("{base}-{n}.{ext}");
         }
-        self.names.insert(file.to_path_buf(), name.clone());
-        self.copies.push((file.to_path_buf(), name.clone()));
+        self.names.insert(file.abs.clone(), name.clone());
+        self.copies.push((file.clone(), name.clone()));
         name
     }
 }
@@ -391,7 +393,7 @@ impl Job<'_> {
                 .to_string();
             candidates.extend(site.static_roots.iter().map(|r| r.join(&abs)));
         } else {
-            candidates.push(site.root.join(self.dir()).join(&decoded));
+            candidates.push(site.root.abs.join(self.dir()).join(&decoded));
             if let Some(dir) = self.page_dir() {
                 let p = join_url(&dir, &decoded);
                 candidates.extend(
@@ -410,22 +412,51 @@ impl Job<'_> {
                 candidates.extend(files.iter().cloned());
             }
         }
-        let found = candidates.iter().find_map(|c| {
-            let abs = c.canonicalize().ok()?;
-            (abs.starts_with(&site.root) && abs.is_file()).then_some(abs)
-        });
+        // Every candidate is checked by the source's confined reader: inside the source
+        // folder, a regular file. The first that is one is the image; when none is, a file
+        // that is there but refused (a link leading outside, a FIFO) is named in the warning.
+        let root = &site.root;
+        let mut refused = None;
+        let mut found = None;
+        for c in &candidates {
+            match root.file_at(c) {
+                Ok(file) => {
+                    found = Some(file);
+                    break;
+                }
+                Err(PathProblem::NotFound | PathProblem::IsDirectory | PathProblem::Empty) => {}
+                // Outside the folder by its path: not one of the source's files at all.
+                Err(PathProblem::Escapes | PathProblem::Absolute)
+                    if std::fs::symlink_metadata(c).is_err() => {}
+                Err(problem) => {
+                    refused.get_or_insert((c, problem));
+                }
+            }
+        }
         let Some(file) = found else {
-            self.warn(
-                "import-missing-image",
-                format!("image not found: `{url}`; it is left out"),
-                at,
-                None,
-            );
+            let message = match refused {
+                Some((c, problem)) => {
+                    let file = rel_in(root, c).map_or_else(|| c.clone(), |rel| root.shown(&rel));
+                    let what = format!("`{url}` ({})", file.display());
+                    format!("{}; it is not imported", refused_file(&what, &problem))
+                }
+                None => format!("image not found: `{url}`; it is left out"),
+            };
+            self.warn("import-missing-image", message, at, None);
             return Err(());
         };
-        let media = std::fs::read(&file)
-            .ok()
-            .and_then(|data| crate::media::sniff_image(&data));
+        let media = match root.read(&file) {
+            Ok(data) => crate::media::sniff_image(&data),
+            Err(e) => {
+                self.warn(
+                    "import-image",
+                    format!("`{url}` cannot be read: {e}; it is not imported"),
+                    at,
+                    None,
+                );
+                return Err(());
+            }
+        };
         match media {
             Some(t) => Ok(Some(self.images.add(&file, crate::media::extension(t)))),
             None => {
