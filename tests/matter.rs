@@ -397,7 +397,7 @@ fn extra_css_is_added_cleaned_and_checked() {
     );
     assert!(
         run.stderr
-            .contains("`url()` removed from the style sheet\n --> extra.css:2:34"),
+            .contains("`url()` removed from the style sheet\n --> extra.css:2:33"),
         "{}",
         run.stderr
     );
