@@ -17,6 +17,7 @@ pub mod build;
 pub mod cli;
 pub mod convert;
 pub mod cover;
+pub mod css;
 pub mod dates;
 pub mod diag;
 pub mod each;

@@ -1,9 +1,11 @@
 //! The themes in `styles/`, embedded in the binary so that a build needs nothing beside it,
 //! and the book's style sheet made of a theme (or the user's file), the embedded fonts'
-//! `@font-face` rules and the user's `extra-css`.
+//! `@font-face` rules and the user's `extra-css`; the user's files are cleaned by [`css`],
+//! with a warning at the place of each removal and of what e-readers choke on.
 
 use crate::book::Resource;
-use crate::diag::{Diagnostic, location_in};
+use crate::css;
+use crate::diag::{Diagnostic, SourceFile};
 use crate::manifest::{Collection, Style};
 use crate::paths::{InnerPath, Root};
 
@@ -71,8 +73,12 @@ pub fn stylesheet(
     Some((css, fonts))
 }
 
-/// A style sheet of the user's: read, cleaned of references to outside files, and checked
-/// for what e-readers are known to choke on (each a warning at its line).
+/// How many of a file's removals, and of its reader troubles, get a warning at their place;
+/// past that, one warning counts the rest (a generated file can hold thousands).
+const SHOWN: usize = 10;
+
+/// A style sheet of the user's: read, cleaned of references to outside files (`css::clean`),
+/// and checked for what e-readers are known to choke on, each a warning at its place.
 fn user_file(root: &Root, file: &InnerPath, diags: &mut Vec<Diagnostic>) -> Option<String> {
     let display = &root.shown(&file.rel);
     let text = root
@@ -81,119 +87,68 @@ fn user_file(root: &Root, file: &InnerPath, diags: &mut Vec<Diagnostic>) -> Opti
             Diagnostic::error("style", format!("cannot read the style sheet: {e}")).in_file(display)
         })
         .and_then(|bytes| crate::manifest::decode(bytes, display));
-    let text = match text {
-        Ok(t) => t,
+    let source = match text {
+        Ok(t) => SourceFile::new(display, t),
         Err(d) => {
             diags.push(d);
             return None;
         }
     };
-    for (line, col, width, what) in reader_troubles(&text) {
+    let cleaned = css::clean(&source.text, css::Use::Book);
+    // What is removed troubles no reader.
+    let removed = |at: usize| {
+        let i = cleaned.removed.partition_point(|r| r.at.start <= at);
+        i > 0 && cleaned.removed[i - 1].at.contains(&at)
+    };
+    let troubles: Vec<_> = css::reader_troubles(&source.text)
+        .into_iter()
+        .filter(|t| !removed(t.at.start))
+        .collect();
+    for trouble in troubles.iter().take(SHOWN) {
         diags.push(
-            Diagnostic::warning("style-compat", format!("{what} is known to break some e-readers"))
-                .at(location_in(display, &text, line, col, width))
+            Diagnostic::warning("style-compat", format!("{} is known to break some e-readers", trouble.what))
+                .at(source.location(trouble.at.clone()))
                 .help("Kindle and Kobo lay such pages out badly or not at all: use plain blocks and relative sizes"),
         );
     }
-    let (css, removed) = without_external_references(&text);
-    if removed > 0 {
+    if troubles.len() > SHOWN {
+        diags.push(
+            Diagnostic::warning(
+                "style-compat",
+                format!(
+                    "{} more places use what is known to break some e-readers",
+                    troubles.len() - SHOWN
+                ),
+            )
+            .in_file(display),
+        );
+    }
+    const HELP: &str =
+        "a book's style sheet cannot load other files; embed fonts with `fonts:` in the manifest";
+    for removal in cleaned.removed.iter().take(SHOWN) {
         diags.push(
             Diagnostic::warning(
                 "style-url",
-                format!("{removed} `url()`/`@import` reference(s) removed from the style sheet"),
+                format!("{} removed from the style sheet", removal.what),
             )
-            .in_file(display)
-            .help("a book's style sheet cannot load other files; embed fonts with `fonts:` in the manifest"),
+            .at(source.location(removal.at.clone()))
+            .help(HELP),
         );
     }
-    Some(css)
-}
-
-/// What e-readers are known to choke on, with where: `display: flex` and `grid`, fixed
-/// positioning, `text-rendering`, `-webkit-` prefixes. (line, column, width, what)
-pub fn reader_troubles(css: &str) -> Vec<(usize, usize, usize, &'static str)> {
-    const TROUBLES: &[(&str, &str)] = &[
-        ("display: flex", "`display: flex`"),
-        ("display:flex", "`display: flex`"),
-        ("display: inline-flex", "`display: inline-flex`"),
-        ("display: grid", "`display: grid`"),
-        ("display:grid", "`display: grid`"),
-        ("position: fixed", "`position: fixed`"),
-        ("position:fixed", "`position: fixed`"),
-        ("text-rendering", "`text-rendering`"),
-        ("-webkit-", "a `-webkit-` property"),
-    ];
-    let mut found = Vec::new();
-    let mut in_comment = false;
-    for (n, line) in css.lines().enumerate() {
-        // Comments say nothing to a reader; what they mention is no trouble.
-        let mut code = String::with_capacity(line.len());
-        let mut rest = line;
-        while !rest.is_empty() {
-            if in_comment {
-                match rest.find("*/") {
-                    Some(i) => {
-                        code.push_str(&" ".repeat(rest[..i + 2].chars().count()));
-                        rest = &rest[i + 2..];
-                        in_comment = false;
-                    }
-                    None => rest = "",
-                }
-            } else {
-                match rest.find("/*") {
-                    Some(i) => {
-                        code.push_str(&rest[..i]);
-                        code.push_str("  ");
-                        rest = &rest[i + 2..];
-                        in_comment = true;
-                    }
-                    None => {
-                        code.push_str(rest);
-                        rest = "";
-                    }
-                }
-            }
-        }
-        let lower = code.to_ascii_lowercase();
-        for (needle, what) in TROUBLES {
-            if let Some(at) = lower.find(needle) {
-                let col = lower[..at].chars().count() + 1;
-                found.push((n + 1, col, needle.chars().count(), *what));
-            }
-        }
+    if cleaned.removed.len() > SHOWN {
+        diags.push(
+            Diagnostic::warning(
+                "style-url",
+                format!(
+                    "{} more `url()`/`@import` reference(s) removed from the style sheet",
+                    cleaned.removed.len() - SHOWN
+                ),
+            )
+            .in_file(display)
+            .help(HELP),
+        );
     }
-    found
-}
-
-/// Removes `@import` rules and replaces `url(…)` values by `none` in a user's style sheet:
-/// a book's CSS must not reach for files outside the book. Returns the count removed.
-pub fn without_external_references(css: &str) -> (String, usize) {
-    let mut out = String::with_capacity(css.len());
-    let mut removed = 0;
-    let mut rest = css;
-    loop {
-        let lower = rest.to_ascii_lowercase();
-        let next_import = lower.find("@import");
-        let next_url = lower.find("url(");
-        let (at, is_import) = match (next_import, next_url) {
-            (Some(i), Some(u)) if i <= u => (i, true),
-            (Some(i), None) => (i, true),
-            (_, Some(u)) => (u, false),
-            (None, None) => break,
-        };
-        out.push_str(&rest[..at]);
-        removed += 1;
-        if is_import {
-            let end = rest[at..].find(';').map_or(rest.len(), |e| at + e + 1);
-            rest = &rest[end..];
-        } else {
-            let end = rest[at..].find(')').map_or(rest.len(), |e| at + e + 1);
-            out.push_str("none");
-            rest = &rest[end..];
-        }
-    }
-    out.push_str(rest);
-    (out, removed)
+    Some(cleaned.css)
 }
 
 #[cfg(test)]
@@ -202,21 +157,30 @@ mod tests {
 
     #[test]
     fn external_references_go() {
-        let (css, n) = without_external_references(
+        let cleaned = css::clean(
             "@import 'x.css';\np { background: URL(http://e.vil/x.png) no-repeat; }",
+            css::Use::Book,
         );
-        assert_eq!(n, 2);
-        assert_eq!(css, "\np { background: none no-repeat; }");
+        assert_eq!(cleaned.removed.len(), 2);
+        assert_eq!(cleaned.css, "\np { background: none no-repeat; }");
     }
 
     #[test]
     fn troubles_are_found_outside_comments() {
-        let css =
-            "p { display: flex; }\n/* position: fixed */\nh1 {\n  -webkit-hyphens: auto;\n}\n";
-        let found = reader_troubles(css);
+        let css = "p { display: flex; }\n/* position: fixed */\nh1 {\n  -webkit-hyphens: auto;\n}\n\
+                   p::after { content: \"position: fixed\"; position :\n fixed }\n";
+        let source = SourceFile::new("x.css", css.to_string());
+        let found: Vec<_> = css::reader_troubles(css)
+            .into_iter()
+            .map(|t| (source.line_col(t.at.start), t.what))
+            .collect();
         assert_eq!(
-            found.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
-            vec![(1, 5), (4, 3)]
+            found,
+            vec![
+                ((1, 5), "`display: flex`"),
+                ((4, 3), "a `-webkit-` property"),
+                ((6, 40), "`position: fixed`")
+            ]
         );
     }
 
@@ -227,10 +191,10 @@ mod tests {
         assert!(THEMES.len() >= 3);
         for theme in THEMES {
             assert!(
-                reader_troubles(theme.css).is_empty(),
+                css::reader_troubles(theme.css).is_empty(),
                 "{}: {:?}",
                 theme.name,
-                reader_troubles(theme.css)
+                css::reader_troubles(theme.css)
             );
             for line in theme
                 .css
@@ -251,12 +215,10 @@ mod tests {
                     theme.name
                 );
             }
-            assert_eq!(
-                without_external_references(theme.css).1,
-                0,
-                "{}",
-                theme.name
-            );
+            // Written back as it is: the cleaner keeps the text of every token it keeps.
+            let cleaned = css::clean(theme.css, css::Use::Book);
+            assert!(cleaned.removed.is_empty(), "{}", theme.name);
+            assert_eq!(cleaned.css, theme.css, "{}", theme.name);
         }
     }
 

@@ -180,7 +180,12 @@ fn path_style_sheet_cannot_reach_out() {
     );
     let files = cleaned(
         &p,
-        &["2 `url()`/`@import` reference(s) removed", "my.css"],
+        &[
+            "`@import` removed from the style sheet",
+            "my.css:1:1",
+            "`url()` removed from the style sheet",
+            "my.css:2:20",
+        ],
         &["url(", "@import", "evil.example"],
     );
     assert!(files["EPUB/styles/book.css"].contains("p { margin: 0 }"));
@@ -442,4 +447,161 @@ fn new_writes_any_folder_name_as_a_title_that_reads_back() {
         let check = p.run(&["check", &dir]);
         check.success();
     }
+}
+
+// ---- CSS, read as a browser reads it --------------------------------------------------------
+
+fn with_extra_css(css: &str) -> Project {
+    manifest("title: T\nlanguage: en\nextra-css: extra.css\ncontents: [essays/one.md]\n")
+        .file("extra.css", css)
+}
+
+/// Builds `p`: EPUBCheck passes (no RSC-006: no remote resource); the book's style sheet and
+/// SVG images hold nothing the cleaner would still take out (read again by the tokenizer), and
+/// the images do not name `e.vil`; then, each warning is on stderr. The book's style sheet.
+#[track_caller]
+fn css_cleaned(p: &Project, warnings: &[&str]) -> String {
+    let run = p.run(&["build", ".", "-o", "out.epub"]);
+    run.success();
+    let book = p.path().join("out.epub");
+    assert_valid(&book);
+    let css = unzip_text(&book).remove("EPUB/styles/book.css").unwrap();
+    let again = anthology::css::clean(&css, anthology::css::Use::Book);
+    assert!(
+        again.removed.is_empty(),
+        "{:?} left in:\n{css}",
+        again.removed
+    );
+    for (name, svg) in svgs(p) {
+        assert!(!svg.to_lowercase().contains("e.vil"), "{name}:\n{svg}");
+        assert!(!svg.to_lowercase().contains("@import"), "{name}:\n{svg}");
+    }
+    for w in warnings {
+        assert!(
+            run.stderr.contains(w),
+            "stderr should contain {w:?}:\n{}",
+            run.stderr
+        );
+    }
+    css
+}
+
+/// The SVG images of the book `p` built.
+fn svgs(p: &Project) -> Vec<(String, String)> {
+    common::unzip(&p.path().join("out.epub"))
+        .into_iter()
+        .filter(|(n, _)| n.ends_with(".svg"))
+        .map(|(n, data)| (n, String::from_utf8(data).unwrap()))
+        .collect()
+}
+
+cases! {
+    // Cut-outs are read again: what is left of `@imp@import "x";ort` is no rule.
+    css_import_cut_into_an_import => {
+        let css = css_cleaned(
+            &with_extra_css("@imp@import \"x\";ort \"https://e.vil/x.css\";\np { color: red }\n"),
+            &["`@import` removed from the style sheet", "extra.css:1:5"],
+        );
+        assert!(css.contains("@imp ort"), "{css}");
+    };
+    css_escaped_import => { css_cleaned(&with_extra_css("@\\69mport url(https://e.vil/x.css);\n"), &["`@import` removed", "extra.css:1:1"]); };
+    css_escaped_url => {
+        let css = css_cleaned(
+            &with_extra_css("p {\n  background: \\75 rl(https://e.vil/x.png) no-repeat;\n}\n"),
+            &["`url()` removed from the style sheet", "extra.css:2:15"],
+        );
+        assert!(css.contains("background: none no-repeat;"), "{css}");
+    };
+    css_image_set => { css_cleaned(&with_extra_css("p { background-image: image-set(\"https://e.vil/x.png\" 1x); }\n"), &["`image-set()` removed", "extra.css:1:23"]); };
+    css_many_removals_are_counted => {
+        css_cleaned(
+            &with_extra_css(&"p { background: url(https://e.vil/x.png) }\n".repeat(25)),
+            &["extra.css:10:17", "15 more `url()`/`@import` reference(s) removed"],
+        );
+    };
+    svg_style_import_after_a_comment => {
+        svg_case("<style><!-- x -->@import url(https://e.vil/x.css);</style>", &["`@import` in <style>"]);
+    };
+    svg_style_escaped_import => {
+        svg_case("<style>@\\69mport \"https://e.vil/x.css\";</style>", &["`@import` in <style>"]);
+    };
+    // U+0085 is allowed in XML but never written: checked as it is written, it hides nothing.
+    svg_style_import_split_by_a_dropped_character => {
+        svg_case("<style>@imp&#x85;ort \"https://e.vil/x.css\";</style>", &["`@import` in <style>"]);
+    };
+    svg_escaped_url_in_attributes => {
+        svg_case(
+            "<circle r=\"1\" style=\"stroke: red; fill: \\75 rl(https://e.vil/x.svg#g)\" filter=\"U\\RL(https://e.vil/f.svg#f)\"/>",
+            &["`url()` in style=", "filter=url(…)"],
+        );
+    };
+}
+
+/// An essay showing an SVG image made of `inside`, built with `warnings`: see [`css_cleaned`].
+#[track_caller]
+fn svg_case(inside: &str, warnings: &[&str]) {
+    let p = essay("![A circle](c.svg)").file("essays/c.svg", svg_styled(inside));
+    css_cleaned(&p, warnings);
+    let [(_, svg)] = &svgs(&p)[..] else {
+        panic!("one SVG image")
+    };
+    assert!(svg.contains("fill=\"url(#g)\""), "{svg}");
+}
+
+/// An SVG image with a gradient of its own, and `inside`.
+fn svg_styled(inside: &str) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><defs><linearGradient id=\"g\"><stop offset=\"0\" stop-color=\"red\"/></linearGradient></defs>{inside}<circle r=\"4\" cx=\"5\" cy=\"5\" fill=\"url(#g)\"/></svg>"
+    )
+}
+
+/// One book with everything at once: a hostile `extra-css` and a hostile SVG image. EPUBCheck
+/// sees no remote resource (RSC-006), and the image keeps its own gradient.
+#[test]
+fn css_hostile_book_passes_epubcheck() {
+    let extra = "@imp@import \"x\";ort \"https://e.vil/a.css\";\n@\\000069 mport url(https://e.vil/b.css);\n\
+                 @font-face { font-family: X; src: \\75 rl(https://e.vil/x.woff2) format(\"woff2\"); }\n\
+                 p { background: image-set(\"https://e.vil/x.png\" 1x), -webkit-image-set(url(https://e.vil/y.png) 1x);\n\
+                 behavior: url(https://e.vil/x.htc); -moz-binding: url(https://e.vil/x.xml#b); color: red }\n\
+                 h1 { background: url(https://e.vil/(x).png), URL( \"https://e.vil/z.png\" ); cursor: url(https://e.vil/c.cur), auto }\n\
+                 h2 { content: \"url(https://e.vil/not-a-reference)\"";
+    let svg = svg_styled(
+        "<style><!-- x -->@import url(https://e.vil/a.css);<![CDATA[@\\69mport 'https://e.vil/b.css';]]>\
+         circle { fill: \\75 rl(https://e.vil/x.svg#g); stroke: url(#g) }</style>\
+         <rect width=\"2\" height=\"2\" style=\"fill: url(https://e.vil/r.svg#g); stroke: url('#g')\" mask=\"url(https://e.vil/m.svg#m)\"/>",
+    );
+    let p = with_extra_css(extra)
+        .file("essays/one.md", "# One\n\n![A circle](c.svg)\n")
+        .file("essays/c.svg", svg);
+    let run = p.run(&["build", ".", "-o", "out.epub"]);
+    run.success();
+    let book = p.path().join("out.epub");
+    assert_valid(&book);
+    let files = unzip_text(&book);
+    let css = &files["EPUB/styles/book.css"];
+    assert!(
+        anthology::css::clean(css, anthology::css::Use::Book)
+            .removed
+            .is_empty(),
+        "{css}"
+    );
+    // The string is words, not a reference: it stays.
+    assert!(
+        css.contains("\"url(https://e.vil/not-a-reference)\""),
+        "{css}"
+    );
+    assert_eq!(css.matches("e.vil").count(), 2, "{css}");
+    let [(_, svg)] = &svgs(&p)[..] else {
+        panic!("one SVG image")
+    };
+    assert!(!svg.contains("e.vil"), "{svg}");
+    assert!(
+        svg.contains("stroke: url(#g)") && svg.contains("fill=\"url(#g)\""),
+        "{svg}"
+    );
+    assert!(
+        run.stderr.contains("`@import` in <style>"),
+        "{}",
+        run.stderr
+    );
 }

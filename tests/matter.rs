@@ -396,7 +396,8 @@ fn extra_css_is_added_cleaned_and_checked() {
         run.stderr
     );
     assert!(
-        run.stderr.contains("reference(s) removed"),
+        run.stderr
+            .contains("`url()` removed from the style sheet\n --> extra.css:2:33"),
         "{}",
         run.stderr
     );

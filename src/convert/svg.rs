@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 
 use roxmltree::{Document, Node, NodeType, ParsingOptions};
 
-use crate::text::escape_into;
+use crate::css;
+use crate::text::{escape_into, strip_forbidden};
 
 const SVG: &str = "http://www.w3.org/2000/svg";
 const XLINK: &str = "http://www.w3.org/1999/xlink";
@@ -71,14 +72,9 @@ fn internal(url: &str) -> bool {
     url.trim_start().starts_with('#')
 }
 
-/// CSS that points outside the image (`url(http…)`, `@import`).
-fn external_css(css: &str) -> bool {
-    let lower = css.to_ascii_lowercase();
-    lower.contains("@import")
-        || lower.contains("expression(")
-        || lower
-            .match_indices("url(")
-            .any(|(i, _)| !internal(lower[i + 4..].trim_start_matches(['"', '\''])))
+/// The CSS of an attribute cleaned, with what was removed from it.
+fn attribute_css(value: &str) -> css::Cleaned {
+    css::clean(value, css::Use::SvgAttribute)
 }
 
 fn write(root: Node, out: &mut String, removed: &mut Vec<String>) {
@@ -108,8 +104,8 @@ fn write(root: Node, out: &mut String, removed: &mut Vec<String>) {
                     removed.push(format!("<{name}>"));
                     continue;
                 }
-                if name == "style" && node.text().is_some_and(external_css) {
-                    removed.push("<style> reaching outside the image".into());
+                if name == "style" {
+                    style(node, out, removed);
                     continue;
                 }
                 // A link in a picture leads nowhere a reader can go: its content stays.
@@ -139,15 +135,27 @@ fn attributes(node: Node, out: &mut String, removed: &mut Vec<String>) {
             Some(_) => ("", false),
         };
         let name = attr.name();
-        let value = attr.value();
+        // Checked as it will be written: a character XML writing drops (a C1 control) must
+        // not hide a `url(` from the check and then vanish (`u&#x85;rl(`).
+        let value = &*strip_forbidden(attr.value());
         // Attributes of other namespaces (editors' metadata) and event handlers go.
         let drop = if !ns_ok || name.to_ascii_lowercase().starts_with("on") {
             Some(format!("{name}="))
         } else if name == "href" && !internal(value) {
             Some("an external href".to_string())
-        } else if name == "style" && external_css(value) {
-            Some("a style reaching outside the image".to_string())
-        } else if value.to_ascii_lowercase().contains("url(") && external_css(value) {
+        } else if name == "style" {
+            // Declarations: the rest of them stay.
+            let cleaned = attribute_css(value);
+            for r in &cleaned.removed {
+                removed.push(format!("{} in style=", r.what));
+            }
+            let _ = write!(out, " {prefix}{name}=\"");
+            escape_into(out, &cleaned.css);
+            out.push('"');
+            continue;
+        } else if !attribute_css(value).removed.is_empty() {
+            // A presentation attribute (`fill`, `filter`, `cursor`…) is a CSS value: one that
+            // loads a file goes whole, and the default takes its place.
             Some(format!("{name}=url(…)"))
         } else {
             None
@@ -161,6 +169,29 @@ fn attributes(node: Node, out: &mut String, removed: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// A `<style>` element: its CSS is the text of all its text children (an XML comment between
+/// them hides nothing), cleaned; an element inside is no CSS and goes.
+fn style(node: Node, out: &mut String, removed: &mut Vec<String>) {
+    let mut text = String::new();
+    for child in node.children() {
+        match child.node_type() {
+            NodeType::Text => text.push_str(child.text().unwrap_or("")),
+            NodeType::Element => removed.push(format!("<{}> in <style>", child.tag_name().name())),
+            _ => {}
+        }
+    }
+    // As for attributes: cleaned as it will be written, without what XML writing drops.
+    let cleaned = css::clean(&strip_forbidden(&text), css::Use::SvgSheet);
+    for r in &cleaned.removed {
+        removed.push(format!("{} in <style>", r.what));
+    }
+    out.push_str("<style");
+    attributes(node, out, removed);
+    out.push('>');
+    escape_into(out, &cleaned.css);
+    out.push_str("</style>");
 }
 
 #[cfg(test)]
@@ -210,6 +241,40 @@ mod tests {
         }
         assert!(roxmltree::Document::parse(&text).is_ok(), "{text}");
         assert!(!clean.removed.is_empty());
+    }
+
+    /// The CSS of a `<style>` is all its text, whatever splits it; what it loads goes, the
+    /// rest stays, and so does the rest of a `style=""`.
+    #[test]
+    fn styles_are_read_whole_and_cleaned() {
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\">\
+            <style><!-- x -->@import url(https://e.vil/a.css);<![CDATA[@\\69mport 'https://e.vil/b.css';]]>\
+            @imp&#x85;ort 'https://e.vil/c.css';<g>@import 'd.css';</g>circle { fill: url(#g) }</style>\
+            <circle style=\"fill: \\75 rl(https://e.vil/x.svg#g); stroke: red\" cursor=\"u&#x85;rl(https://e.vil/c.cur)\" \
+            filter=\"URL('#f')\" mask=\"\\75 rl(m.svg#m)\"/></svg>";
+        let clean = clean(svg.as_bytes()).unwrap();
+        let text = String::from_utf8(clean.data).unwrap();
+        assert!(
+            !text.contains("e.vil") && !text.contains("mport") && !text.contains("m.svg"),
+            "{text}"
+        );
+        for kept in [
+            "circle { fill: url(#g) }</style>",
+            "style=\"fill: none; stroke: red\"",
+            "filter=\"URL('#f')\"",
+        ] {
+            assert!(text.contains(kept), "{kept} was lost:\n{text}");
+        }
+        assert_eq!(
+            clean.removed,
+            [
+                "<g> in <style>",
+                "`@import` in <style>",
+                "`url()` in style=",
+                "cursor=url(…)",
+                "mask=url(…)"
+            ]
+        );
     }
 
     #[test]
