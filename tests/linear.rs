@@ -16,8 +16,14 @@ const RATIO: f64 = 2.5;
 /// Asserts that `run(n)` grows linearly (or as n log n) in `n`. `n` is doubled first until one
 /// run takes 60 ms, so that the clock's noise and the process's start do not decide; then
 /// `n` and `2n` are timed three times each, interleaved, and the best of each compared.
+/// One measure at a time: the tests of this file run on parallel threads, and one would time
+/// the others' work.
 #[track_caller]
 pub fn assert_linear(what: &str, mut n: usize, run: impl Fn(usize)) {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let time = |n: usize| {
         let start = Instant::now();
         run(n);
@@ -59,4 +65,68 @@ fn the_yardstick_tells_linear_from_quadratic() {
         });
     });
     assert!(quadratic.is_err(), "a quadratic loop passed as linear");
+}
+
+// ---- the manifest and front matter (YAML), the generated cover ----------------------------
+
+use common::Project;
+
+/// `n` words of prose, for a value every stage reads in full.
+fn words(n: usize) -> String {
+    "lorem ipsum dolor ".repeat(n / 3 + 1)
+}
+
+/// `anthology check` on a collection whose manifest is `manifest`, and an essay.
+fn check(manifest: &str) {
+    let p = Project::new()
+        .file("anthology.yaml", manifest)
+        .file("essays/one.md", "# One\n\nText.\n");
+    let run = p.run(&["check", "."]);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[test]
+fn unclosed_brackets_in_a_manifest() {
+    // Both YAML parsers walk a list as long as the depth at every token: 150 KB of `[` took
+    // a minute. The depth is refused before they read it; what is left is reading the text.
+    assert_linear("unclosed `[` in a manifest", 1 << 15, |n| {
+        check(&format!(
+            "title: T\nlanguage: en\ndescription: {}\ncontents: [essays/one.md]\nsubjects: {}\n",
+            words(n),
+            "[".repeat(n)
+        ));
+    });
+}
+
+#[test]
+fn deep_nesting_in_front_matter() {
+    assert_linear("`{` and `[` nested in front matter", 1 << 15, |n| {
+        let p = Project::new()
+            .file(
+                "anthology.yaml",
+                "title: T\nlanguage: en\ncontents: [essays/one.md]\n",
+            )
+            .file(
+                "essays/one.md",
+                format!(
+                    "---\ntitle: One\nsummary: {}\nnotes: {}\n---\n\nText.\n",
+                    words(n),
+                    "{a: [".repeat(n)
+                ),
+            );
+        p.run(&["check", "."]).failure();
+    });
+}
+
+#[test]
+fn many_keys_in_one_mapping() {
+    // Every key is an unknown key, each reported at its place on one long line.
+    assert_linear("unknown keys on one long line", 1 << 10, |n| {
+        let keys: Vec<String> = (0..n).map(|i| format!("k{i}: 1")).collect();
+        check(&format!(
+            "title: T\nlanguage: en\ncontents: [essays/one.md]\nseries: {{name: \"{}\", {}}}\n",
+            words(16 * n),
+            keys.join(", ")
+        ));
+    });
 }

@@ -4,6 +4,7 @@
 //! also reads other tools' YAML as plain [`Data`] and writes YAML scalars for `import`.
 
 mod check;
+mod depth;
 mod essay;
 mod foreign;
 mod matter;
@@ -181,7 +182,9 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
             return None;
         }
     };
-    let name = manifest.file_name().map(|n| n.to_string_lossy().into_owned());
+    let name = manifest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
     let bytes = match root.read_file("", name.as_deref().unwrap_or(MANIFEST_FILE)) {
         Ok((_, b)) => b,
         Err(e) => {
