@@ -130,3 +130,44 @@ fn many_keys_in_one_mapping() {
         ));
     });
 }
+
+#[test]
+fn many_contributors() {
+    assert_linear("contributors", 1 << 11, |n| {
+        let mut m =
+            String::from("title: T\nlanguage: en\ncontents: [essays/one.md]\ncontributors:\n");
+        // Names alike but for their end take longest to tell apart.
+        let alike = "A Writer of Essays ".repeat(50);
+        for i in 0..n {
+            m.push_str(&format!(
+                "  - name: {alike}{i:08}\n    url: https://example.org/{i}\n"
+            ));
+        }
+        check(&m);
+    });
+}
+
+#[test]
+fn many_essays_of_the_same_name() {
+    // A site's page bundles: every essay is an `index.md`, each id numbered after the last.
+    // Each collection is written once and kept: the best of three runs times `check` alone,
+    // not the file system making thousands of files.
+    let made = std::cell::RefCell::new(std::collections::HashMap::new());
+    assert_linear("essays named alike", 1 << 11, |n| {
+        let mut made = made.borrow_mut();
+        let p = made.entry(n).or_insert_with(|| {
+            let mut m = String::from("title: T\nlanguage: en\ncontents:\n");
+            let mut p = Project::new();
+            for i in 0..n {
+                // `00001-index.md`: the ordering prefix is not part of the id.
+                m.push_str(&format!("  - {i:05}-index.md\n"));
+                p = p.file(
+                    &format!("{i:05}-index.md"),
+                    format!("# Essay {i}\n\nText.\n"),
+                );
+            }
+            p.file("anthology.yaml", m)
+        });
+        p.run(&["check", "."]).success();
+    });
+}

@@ -1,6 +1,8 @@
 //! The manifest's front and back matter (dedication, epigraph, contributors, sources,
 //! colophon), its extra style sheet and its fonts: checked, each problem at its value's place.
 
+use std::collections::HashSet;
+
 use super::Validator;
 use super::raw::{self, Text};
 use super::yaml::{index, join};
@@ -81,12 +83,13 @@ impl Validator<'_, '_> {
 
     fn contributors(&mut self, raw: &[raw::Contributor]) -> Vec<Contributor> {
         let mut out: Vec<Contributor> = Vec::new();
+        let mut described = HashSet::new();
         for (i, c) in raw.iter().enumerate() {
             let base = index("contributors", i);
             let Some(name) = self.text(Some(&c.name), &join(&base, "name")) else {
                 continue;
             };
-            if out.iter().any(|o| o.name == name) {
+            if !described.insert(name.clone()) {
                 self.error(
                     "duplicate-contributor",
                     format!("`{name}` is described twice"),

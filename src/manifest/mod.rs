@@ -222,6 +222,7 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
         files: Files::new(&root),
         diags,
         used_ids: HashSet::new(),
+        next_suffix: HashMap::new(),
         seen: HashMap::new(),
     };
     let mut meta = v.meta(&raw);
@@ -365,6 +366,8 @@ struct Validator<'a, 'd> {
     files: Files<'a>,
     diags: &'d mut Vec<Diagnostic>,
     used_ids: HashSet<String>,
+    /// For each id stem, the number its next id would take (`self-reliance-3`).
+    next_suffix: HashMap<String, usize>,
     /// Essay files already listed, with the path of their place in the manifest (the
     /// location is made only for a file listed twice).
     seen: HashMap<String, String>,
@@ -833,11 +836,17 @@ impl Validator<'_, '_> {
         if RESERVED_IDS.contains(&base.as_str()) || base.starts_with("part-") {
             base = format!("essay-{base}");
         }
-        let mut id = base.clone();
-        let mut n = 1;
+        // Each stem counts on from where it last stopped: a thousand `index.md` of a site's
+        // page bundles are not each tried against all the ids before them.
+        let next = self.next_suffix.entry(base.clone()).or_insert(1);
+        let mut id = if *next == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{next}")
+        };
         while self.used_ids.contains(&id) {
-            n += 1;
-            id = format!("{base}-{n}");
+            *next += 1;
+            id = format!("{base}-{next}");
         }
         self.used_ids.insert(id.clone());
         id
