@@ -171,3 +171,36 @@ fn many_essays_of_the_same_name() {
         p.run(&["check", "."]).success();
     });
 }
+
+#[test]
+fn a_title_of_characters_the_typeface_lacks() {
+    // Each character the cover cannot draw is named once: the list is not searched for it.
+    let lacking = || {
+        (0x4E00..0x10_FFFF)
+            .filter(|c| !(0xD800..0xE000).contains(c) && !(0xF900..0x1_0000).contains(c))
+            .filter_map(char::from_u32)
+    };
+    assert_linear("a title the typeface cannot draw", 1 << 12, |n| {
+        let title: String = lacking().take(n).collect();
+        check(&format!(
+            "title: \"{title}\"\nlanguage: zh\ncontents: [essays/one.md]\n"
+        ));
+    });
+}
+
+#[test]
+fn a_long_title_without_a_cover() {
+    // The generated cover sets only what it shows: the title is cut before it is measured
+    // line by line, and its glyphs drawn. The worst title to wrap: a word that takes no room,
+    // accents upon accents, which every line would take in whole.
+    assert_linear("a long title on the generated cover", 1 << 10, |n| {
+        let title = format!("{}{}{}", words(n), "W".repeat(40), "\u{301}".repeat(n));
+        let p = Project::new()
+            .file(
+                "anthology.yaml",
+                format!("title: \"{title}\"\nlanguage: en\ncontents: [essays/one.md]\n"),
+            )
+            .file("essays/one.md", "# One\n\nText.\n");
+        p.run(&["build", ".", "-o", "book.epub"]).success();
+    });
+}

@@ -79,6 +79,36 @@ fn a_title_the_typeface_cannot_draw_gives_a_titleless_cover_and_a_warning() {
 }
 
 #[test]
+fn a_title_too_long_for_the_cover_is_cut_and_warned_about() {
+    let title = "Marginalia and Other Notes on Reading ".repeat(2_000);
+    let p = minimal().file(
+        "anthology.yaml",
+        format!(
+            "language: en\ntitle: \"{}\"\ncontents:\n  - essays/one.md\n",
+            title.trim()
+        ),
+    );
+    let run = p.run(&["build", ".", "-o", "book.epub"]);
+    run.success();
+    assert!(
+        run.stderr.contains(
+            "warning: the title is too long for the generated cover, which shows only its start\n --> anthology.yaml:2:8"
+        ),
+        "{}",
+        run.stderr
+    );
+    let epub = p.path().join("book.epub");
+    let cover = image::load_from_memory(&file(&epub, "EPUB/images/cover.png")).unwrap();
+    assert_eq!((cover.width(), cover.height()), (1600, 2560));
+    // The cover shows the start, and the book keeps the whole title.
+    assert!(unzip_text(&epub)["EPUB/content.opf"].contains(title.trim()));
+    assert_valid(&epub);
+    // A title that fits says nothing.
+    let run = minimal().run(&["check", "."]);
+    assert!(!run.stderr.contains("too long"), "{}", run.stderr);
+}
+
+#[test]
 fn a_given_cover_is_checked() {
     // A PNG signature with nothing after it.
     let p = minimal().file("cover.png", b"\x89PNG\r\n\x1a\n").file(

@@ -121,8 +121,9 @@ impl Validator<'_, '_> {
     }
 
     /// A book without a cover gets one made with its title; what the cover's typeface cannot
-    /// draw (CJK, Arabic…) is left off it, and said here.
-    pub(super) fn generated_cover_text(&mut self, meta: &crate::book::BookMeta) {
+    /// draw (CJK, Arabic…) is left off it, and what does not fit on it is cut: both are said
+    /// here.
+    pub(super) fn generated_cover_text(&mut self, meta: &crate::book::BookMeta, theme: &str) {
         let mut check = |text: &str, italic: bool, path: &str, what: &str| {
             let missing = crate::cover::missing_glyphs(text, italic);
             if missing.is_empty() {
@@ -143,17 +144,43 @@ impl Validator<'_, '_> {
         if let Some(sub) = &meta.subtitle {
             check(sub, true, "subtitle", "the subtitle");
         }
-        for (i, c) in meta.creators.iter().enumerate() {
-            // Only editors (or, without one, authors) are named on the cover.
-            if !matches!(c.role, Role::Author | Role::Editor | Role::Compiler) {
-                continue;
-            }
+        // Only editors (or, without one, authors) are named on the cover.
+        let named = |c: &&crate::book::Creator| {
+            matches!(c.role, Role::Author | Role::Editor | Role::Compiler)
+        };
+        for (i, c) in meta.creators.iter().enumerate().filter(|(_, c)| named(c)) {
             check(
                 &c.name,
                 false,
                 &join(&index("creators", i), "name"),
                 "the names",
             );
+        }
+        let labels = crate::labels::for_language(&meta.language);
+        let [title, subtitle, credit] = crate::cover::cut_short(meta, theme, labels);
+        let first_named = meta.creators.iter().position(|c| named(&c));
+        let too_long = |what: &str| {
+            format!("the {what} is too long for the generated cover, which shows only its start")
+        };
+        for (cut, message, path) in [
+            (title, too_long("title"), "title".to_string()),
+            (subtitle, too_long("subtitle"), "subtitle".to_string()),
+            (
+                credit,
+                "the generated cover has no room for all the names: it shows only the first"
+                    .to_string(),
+                first_named.map_or_else(
+                    || "creators".to_string(),
+                    |i| join(&index("creators", i), "name"),
+                ),
+            ),
+        ] {
+            if cut {
+                let d = Diagnostic::warning("cover-text", message)
+                    .at(self.doc.value_at(&path))
+                    .help("give the book a cover of your own (`cover: cover.jpg`), or shorten it");
+                self.diags.push(d);
+            }
         }
     }
 

@@ -230,12 +230,13 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
         m.matter = v.matter(&raw);
     }
     let cover = raw.cover.as_ref().and_then(|c| v.cover(c));
+    let style = v.style(raw.style.as_ref());
     if raw.cover.is_none()
         && let Some(m) = &meta
     {
-        v.generated_cover_text(m);
+        let theme = style.as_ref().map_or(styles::DEFAULT, Style::name);
+        v.generated_cover_text(m, theme);
     }
-    let style = v.style(raw.style.as_ref());
     let extra_css = v.extra_css(raw.extra_css.as_ref());
     let fonts = v.fonts(raw.fonts.as_ref());
     let contents = match raw.contents {
