@@ -98,26 +98,36 @@ impl Validator<'_, '_> {
                 continue;
             }
             let url = self.text(c.url.as_ref(), &join(&base, "url"));
-            if let Some(u) = &url
-                && !web_address(u)
-            {
-                self.error(
-                    "url",
-                    format!("`{u}` is not a web address"),
-                    &join(&base, "url"),
-                )
-                .help = Some("write it in full: `https://example.org/`".into());
-            }
+            let url = url.and_then(|u| self.web_address(&u, &join(&base, "url")));
             out.push(Contributor {
                 bio: self
                     .text(c.bio.as_ref(), &join(&base, "bio"))
                     .map(|b| Inline::plain(&b)),
                 file_as: self.text(c.file_as.as_ref(), &join(&base, "file-as")),
-                url: url.filter(|u| web_address(u)),
+                url,
                 name,
             });
         }
         out
+    }
+
+    /// An address the book will link to, as `weburl` writes it; one that a reader or
+    /// EPUBCheck would refuse is left out, with a warning at its place (the name it belongs
+    /// to stays, as text).
+    fn web_address(&mut self, url: &str, path: &str) -> Option<String> {
+        match crate::weburl::check(url) {
+            Ok(kept) => Some(kept),
+            Err(problem) => {
+                let d = Diagnostic::warning(
+                    "url",
+                    format!("`{url}` is left out of the book: {problem}"),
+                )
+                .at(self.doc.value_at(path))
+                .help("write the address in full, such as `https://example.org/`");
+                self.diags.push(d);
+                None
+            }
+        }
     }
 
     /// A book without a cover gets one made with its title; what the cover's typeface cannot
@@ -264,12 +274,4 @@ impl Validator<'_, '_> {
         }
         out
     }
-}
-
-/// An absolute `http:` or `https:` address.
-fn web_address(u: &str) -> bool {
-    let lower = u.to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://"))
-        && u.len() > "https://".len()
-        && !u.chars().any(char::is_whitespace)
 }
