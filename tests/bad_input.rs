@@ -230,6 +230,52 @@ fn malformed_front_matter() {
 }
 
 #[test]
+fn nesting_too_deep_for_a_manifest() {
+    // A bracket bomb: refused where the nesting passes 64 levels, before any YAML parser
+    // reads it (their time grows with the depth).
+    let p = manifest(&format!(
+        "title: Deep\nlanguage: en\ncontents: {}\n",
+        "[".repeat(200_000)
+    ));
+    let err = assert_rejected(
+        &p,
+        &[
+            "error: the YAML nests more than 64 levels deep here",
+            "anthology.yaml:3:74",
+            "a bracket or brace may be left unclosed",
+        ],
+    );
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    // Block indentation counts too.
+    let mut deep = String::from("title: Deep\nlanguage: en\ncontents: [essays/one.md]\nseries:\n");
+    for level in 1..100 {
+        deep.push_str(&format!("{}k:\n", " ".repeat(level)));
+    }
+    assert_rejected(
+        &manifest(&deep),
+        &["nests more than 64 levels", "anthology.yaml:68:65"],
+    );
+}
+
+#[test]
+fn nesting_too_deep_for_a_front_matter() {
+    let p = minimal().file(
+        "essays/two.md",
+        format!(
+            "---\ntitle: Two\nnotes: {}\n---\n\nBody.\n",
+            "{a: ".repeat(100_000)
+        ),
+    );
+    assert_rejected(
+        &p,
+        &[
+            "essays/two.md:3:",
+            "the YAML nests more than 64 levels deep here",
+        ],
+    );
+}
+
+#[test]
 fn unclosed_front_matter() {
     let p = minimal().file("essays/two.md", "---\ntitle: Two\n\nBody without end.\n");
     assert_rejected(&p, &["essays/two.md", "never closed"]);

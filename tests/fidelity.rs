@@ -39,11 +39,11 @@ fn build(p: &Project) -> Built {
         .remove("EPUB/text/two.xhtml")
         .expect("the essay's page");
     let body = page.split_once("</header>").map_or("", |(_, b)| b);
-    let doc = roxmltree::Document::parse(&format!(
+    let xml = format!(
         "<body xmlns:epub=\"http://www.idpf.org/2007/ops\">{}</body>",
         body.rsplit_once("</section>").map_or(body, |(b, _)| b)
-    ))
-    .expect("the page's body is XML");
+    );
+    let doc = roxmltree::Document::parse(&xml).expect("the page's body is XML");
     let text: Vec<&str> = doc
         .descendants()
         .filter(roxmltree::Node::is_text)

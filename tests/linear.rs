@@ -16,8 +16,14 @@ const RATIO: f64 = 2.5;
 /// Asserts that `run(n)` grows linearly (or as n log n) in `n`. `n` is doubled first until one
 /// run takes 60 ms, so that the clock's noise and the process's start do not decide; then
 /// `n` and `2n` are timed three times each, interleaved, and the best of each compared.
+/// One measure at a time: the tests of this file run on parallel threads, and one would time
+/// the others' work.
 #[track_caller]
 pub fn assert_linear(what: &str, mut n: usize, run: impl Fn(usize)) {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let time = |n: usize| {
         let start = Instant::now();
         run(n);
@@ -93,4 +99,142 @@ fn style_sheets_are_cleaned_in_linear_time() {
             std::hint::black_box((css, diags));
         });
     }
+}
+
+// ---- the manifest and front matter (YAML), the generated cover ----------------------------
+
+use common::Project;
+
+/// `n` words of prose, for a value every stage reads in full.
+fn words(n: usize) -> String {
+    "lorem ipsum dolor ".repeat(n / 3 + 1)
+}
+
+/// `anthology check` on a collection whose manifest is `manifest`, and an essay.
+fn check(manifest: &str) {
+    let p = Project::new()
+        .file("anthology.yaml", manifest)
+        .file("essays/one.md", "# One\n\nText.\n");
+    let run = p.run(&["check", "."]);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[test]
+fn unclosed_brackets_in_a_manifest() {
+    // Both YAML parsers walk a list as long as the depth at every token: 150 KB of `[` took
+    // a minute. The depth is refused before they read it; what is left is reading the text.
+    assert_linear("unclosed `[` in a manifest", 1 << 15, |n| {
+        check(&format!(
+            "title: T\nlanguage: en\ndescription: {}\ncontents: [essays/one.md]\nsubjects: {}\n",
+            words(n),
+            "[".repeat(n)
+        ));
+    });
+}
+
+#[test]
+fn deep_nesting_in_front_matter() {
+    assert_linear("`{` and `[` nested in front matter", 1 << 15, |n| {
+        let p = Project::new()
+            .file(
+                "anthology.yaml",
+                "title: T\nlanguage: en\ncontents: [essays/one.md]\n",
+            )
+            .file(
+                "essays/one.md",
+                format!(
+                    "---\ntitle: One\nsummary: {}\nnotes: {}\n---\n\nText.\n",
+                    words(n),
+                    "{a: [".repeat(n)
+                ),
+            );
+        p.run(&["check", "."]).failure();
+    });
+}
+
+#[test]
+fn many_keys_in_one_mapping() {
+    // Every key is an unknown key, each reported at its place on one long line.
+    assert_linear("unknown keys on one long line", 1 << 10, |n| {
+        let keys: Vec<String> = (0..n).map(|i| format!("k{i}: 1")).collect();
+        check(&format!(
+            "title: T\nlanguage: en\ncontents: [essays/one.md]\nseries: {{name: \"{}\", {}}}\n",
+            words(16 * n),
+            keys.join(", ")
+        ));
+    });
+}
+
+#[test]
+fn many_contributors() {
+    assert_linear("contributors", 1 << 11, |n| {
+        let mut m =
+            String::from("title: T\nlanguage: en\ncontents: [essays/one.md]\ncontributors:\n");
+        // Names alike but for their end take longest to tell apart.
+        let alike = "A Writer of Essays ".repeat(50);
+        for i in 0..n {
+            m.push_str(&format!(
+                "  - name: {alike}{i:08}\n    url: https://example.org/{i}\n"
+            ));
+        }
+        check(&m);
+    });
+}
+
+#[test]
+fn many_essays_of_the_same_name() {
+    // A site's page bundles: every essay is an `index.md`, each id numbered after the last.
+    // Each collection is written once and kept: the best of three runs times `check` alone,
+    // not the file system making thousands of files.
+    let made = std::cell::RefCell::new(std::collections::HashMap::new());
+    assert_linear("essays named alike", 1 << 11, |n| {
+        let mut made = made.borrow_mut();
+        let p = made.entry(n).or_insert_with(|| {
+            let mut m = String::from("title: T\nlanguage: en\ncontents:\n");
+            let mut p = Project::new();
+            for i in 0..n {
+                // `00001-index.md`: the ordering prefix is not part of the id.
+                m.push_str(&format!("  - {i:05}-index.md\n"));
+                p = p.file(
+                    &format!("{i:05}-index.md"),
+                    format!("# Essay {i}\n\nText.\n"),
+                );
+            }
+            p.file("anthology.yaml", m)
+        });
+        p.run(&["check", "."]).success();
+    });
+}
+
+#[test]
+fn a_title_of_characters_the_typeface_lacks() {
+    // Each character the cover cannot draw is named once: the list is not searched for it.
+    let lacking = || {
+        (0x4E00..0x10_FFFF)
+            .filter(|c| !(0xD800..0xE000).contains(c) && !(0xF900..0x1_0000).contains(c))
+            .filter_map(char::from_u32)
+    };
+    assert_linear("a title the typeface cannot draw", 1 << 12, |n| {
+        let title: String = lacking().take(n).collect();
+        check(&format!(
+            "title: \"{title}\"\nlanguage: zh\ncontents: [essays/one.md]\n"
+        ));
+    });
+}
+
+#[test]
+fn a_long_title_without_a_cover() {
+    // The generated cover sets only what it shows: the title is cut before it is measured
+    // line by line, and its glyphs drawn. The worst title to wrap: a word that takes no room,
+    // accents upon accents, which every line would take in whole.
+    assert_linear("a long title on the generated cover", 1 << 10, |n| {
+        let title = format!("{}{}{}", words(n), "W".repeat(40), "\u{301}".repeat(n));
+        let p = Project::new()
+            .file(
+                "anthology.yaml",
+                format!("title: \"{title}\"\nlanguage: en\ncontents: [essays/one.md]\n"),
+            )
+            .file("essays/one.md", "# One\n\nText.\n");
+        p.run(&["build", ".", "-o", "book.epub"]).success();
+    });
 }

@@ -79,6 +79,36 @@ fn a_title_the_typeface_cannot_draw_gives_a_titleless_cover_and_a_warning() {
 }
 
 #[test]
+fn a_title_too_long_for_the_cover_is_cut_and_warned_about() {
+    let title = "Marginalia and Other Notes on Reading ".repeat(2_000);
+    let p = minimal().file(
+        "anthology.yaml",
+        format!(
+            "language: en\ntitle: \"{}\"\ncontents:\n  - essays/one.md\n",
+            title.trim()
+        ),
+    );
+    let run = p.run(&["build", ".", "-o", "book.epub"]);
+    run.success();
+    assert!(
+        run.stderr.contains(
+            "warning: the title is too long for the generated cover, which shows only its start\n --> anthology.yaml:2:8"
+        ),
+        "{}",
+        run.stderr
+    );
+    let epub = p.path().join("book.epub");
+    let cover = image::load_from_memory(&file(&epub, "EPUB/images/cover.png")).unwrap();
+    assert_eq!((cover.width(), cover.height()), (1600, 2560));
+    // The cover shows the start, and the book keeps the whole title.
+    assert!(unzip_text(&epub)["EPUB/content.opf"].contains(title.trim()));
+    assert_valid(&epub);
+    // A title that fits says nothing.
+    let run = minimal().run(&["check", "."]);
+    assert!(!run.stderr.contains("too long"), "{}", run.stderr);
+}
+
+#[test]
 fn a_given_cover_is_checked() {
     // A PNG signature with nothing after it.
     let p = minimal().file("cover.png", b"\x89PNG\r\n\x1a\n").file(
@@ -325,7 +355,8 @@ fn bad_matter_values_are_errors_at_their_place() {
     let run = p.run(&["check", "."]);
     run.failure();
     for expected in [
-        "error: `example.org` is not a web address\n --> anthology.yaml:5:10",
+        "warning: `example.org` is left out of the book: it is not a valid web address",
+        "--> anthology.yaml:5:10",
         "error: unknown key `biography` in a contributor\n --> anthology.yaml:6:5",
         "did you mean `bio`?",
         "error: unknown key `txt` in `epigraph`\n --> anthology.yaml:8:3",
@@ -334,6 +365,51 @@ fn bad_matter_values_are_errors_at_their_place() {
     ] {
         assert!(run.stderr.contains(expected), "{expected}\n{}", run.stderr);
     }
+}
+
+#[test]
+fn addresses_a_reader_would_refuse_are_left_out_with_a_warning() {
+    let bad = [
+        "https:evil.example",
+        "http://",
+        "https://[::1",
+        ":99999",
+        "exa%mple.com",
+    ];
+    let mut manifest = String::from("title: Links\nlanguage: en\ncontributors:\n");
+    for (i, url) in bad.iter().enumerate() {
+        manifest.push_str(&format!("  - name: Writer {i}\n    url: \"{url}\"\n"));
+    }
+    manifest.push_str(
+        "  - name: Good Writer\n    url: https://example.org/good\ncontents:\n  - essays/one.md\n",
+    );
+    let p = minimal().file("anthology.yaml", manifest);
+    let run = p.run(&["build", ".", "-o", "book.epub"]);
+    run.success();
+    for (i, url) in bad.iter().enumerate() {
+        let expected =
+            format!("warning: `{url}` is left out of the book: it is not a valid web address");
+        let at = format!("--> anthology.yaml:{}:10", 5 + 2 * i);
+        let found = run
+            .stderr
+            .find(&expected)
+            .unwrap_or_else(|| panic!("{expected}\n{}", run.stderr));
+        assert!(run.stderr[found..].contains(&at), "{at}\n{}", run.stderr);
+    }
+    let epub = p.path().join("book.epub");
+    let page = &unzip_text(&epub)["EPUB/text/contributors.xhtml"];
+    for i in 0..bad.len() {
+        assert!(
+            page.contains(&format!(">Writer {i}</h2>")),
+            "the name stays: {page}"
+        );
+    }
+    assert_eq!(page.matches("<a href=\"http").count(), 1, "{page}");
+    assert!(
+        page.contains("<a href=\"https://example.org/good\">"),
+        "{page}"
+    );
+    assert_valid(&epub);
 }
 
 // ---- themes, style sheets, fonts ----------------------------------------------------------

@@ -3,17 +3,21 @@
 //! of 1600×2560 pixels with the title, subtitle and editors set in EB Garamond — embedded in
 //! the binary with its licence (`assets/fonts/OFL.txt`) — in the colours of the theme.
 //!
-//! Long titles are wrapped and shrunk to fit. Text the typeface cannot draw (CJK, Arabic…) is
-//! never drawn as empty boxes: such a line is left off, and the manifest check warns about it
-//! ([`missing_glyphs`]). Everything is computed in plain arithmetic and encoded with fixed
-//! settings: the same book gives the same bytes.
+//! Long titles are wrapped and shrunk to fit; what still does not fit in the lines a text may
+//! take is cut, with an ellipsis, before anything is measured line by line, so a cover costs
+//! the same whatever the length of the title, and the manifest check warns about it
+//! ([`cut_short`]). Text the typeface cannot draw (CJK, Arabic…) is never drawn as empty
+//! boxes: such a line is left off, and the manifest check warns about it ([`missing_glyphs`]).
+//! Everything is computed in plain arithmetic and encoded with fixed settings: the same book
+//! gives the same bytes.
 //!
 //! The layout is recorded as a list of shapes, then painted and encoded a band of rows at a
 //! time ([`png`]): the 4 MB of a whole 1600×2560 picture are never held at once.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use ab_glyph::{Font, FontRef, OutlinedGlyph, PxScale, ScaleFont, point};
+use ab_glyph::{Font, FontRef, GlyphId, OutlinedGlyph, PxScale, ScaleFont, point};
 
 use crate::book::{BookMeta, Resource, Role};
 use crate::labels::Labels;
@@ -80,12 +84,85 @@ pub fn missing_glyphs(text: &str, italic: bool) -> Vec<char> {
         return Vec::new();
     };
     let mut missing: Vec<char> = Vec::new();
+    // A set beside the list: a title of many different characters is read in linear time.
+    let mut seen = HashSet::new();
     for c in text.chars().filter(|c| !c.is_whitespace()) {
-        if font.glyph_id(c).0 == 0 && !missing.contains(&c) {
+        if font.glyph_id(c).0 == 0 && seen.insert(c) {
             missing.push(c);
         }
     }
     missing
+}
+
+/// How a text is set on the cover: from `start` pixels down to `min` until it fits in
+/// `lines` lines of `measure` pixels; what does not fit even then is cut.
+#[derive(Debug, Clone, Copy)]
+struct Setting {
+    start: f32,
+    min: f32,
+    lines: usize,
+    italic: bool,
+    tracking: f32,
+    measure: f32,
+}
+
+/// The settings of the title, the subtitle and the credit in a design.
+fn settings(d: &Design) -> [Setting; 3] {
+    let (measure, title_lines, subtitle_start, subtitle_lines, credit_start) = if d.centred {
+        (1140.0, 5, (d.title_px * 0.38).max(62.0), 4, 56.0)
+    } else {
+        (WIDTH as f32 - 300.0, 6, 72.0, 5, 60.0)
+    };
+    [
+        Setting {
+            start: d.title_px,
+            min: 64.0,
+            lines: title_lines,
+            italic: false,
+            tracking: 0.0,
+            measure,
+        },
+        Setting {
+            start: subtitle_start,
+            min: 44.0,
+            lines: subtitle_lines,
+            italic: true,
+            tracking: 0.0,
+            measure,
+        },
+        Setting {
+            start: credit_start,
+            min: 30.0,
+            lines: 3,
+            italic: false,
+            tracking: if d.centred { 6.0 } else { 0.0 },
+            measure,
+        },
+    ]
+}
+
+/// Which of the title, the subtitle and the credit ("Edited by …") the generated cover of
+/// `meta` shows only the start of, in the theme `theme`: for the manifest check.
+pub fn cut_short(meta: &BookMeta, theme: &str, labels: &Labels) -> [bool; 3] {
+    let (Ok(roman), Ok(italic)) = (
+        FontRef::try_from_slice(TYPEFACE),
+        FontRef::try_from_slice(TYPEFACE_ITALIC),
+    ) else {
+        return [false; 3];
+    };
+    let c = Canvas {
+        shapes: Vec::new(),
+        roman,
+        italic,
+    };
+    let d = design(theme);
+    let words = words(meta, labels, &d);
+    let [title, subtitle, credit] = settings(&d);
+    [
+        words.title.is_some_and(|t| c.fit(&t, title).cut),
+        words.subtitle.is_some_and(|s| c.fit(&s, subtitle).cut),
+        words.credit.is_some_and(|t| c.credit(&t, credit).cut),
+    ]
 }
 
 /// The lines a cover shows: those the typeface can draw.
@@ -96,7 +173,7 @@ struct Words {
     credit: Option<String>,
 }
 
-fn words(meta: &BookMeta, labels: &Labels) -> Words {
+fn words(meta: &BookMeta, labels: &Labels, d: &Design) -> Words {
     let drawable = |s: &str, italic: bool| missing_glyphs(s, italic).is_empty();
     let names = |role: fn(Role) -> bool| -> Vec<String> {
         meta.creators
@@ -121,6 +198,8 @@ fn words(meta: &BookMeta, labels: &Labels) -> Words {
             labels.join_names(&editors)
         ))
     };
+    // The classic designs set the credit in capitals.
+    let credit = credit.map(|c| if d.centred { c.to_uppercase() } else { c });
     Words {
         title: Some(meta.title.clone()).filter(|t| drawable(t, false)),
         subtitle: meta.subtitle.clone().filter(|s| drawable(s, true)),
@@ -130,7 +209,8 @@ fn words(meta: &BookMeta, labels: &Labels) -> Words {
 
 /// The cover of a book that has none: a PNG resource at [`HREF`].
 pub fn generate(meta: &BookMeta, theme: &str, labels: &Labels) -> Resource {
-    let png = render(&words(meta, labels), &design(theme));
+    let d = design(theme);
+    let png = render(&words(meta, labels, &d), &d);
     Resource {
         href: HREF.to_string(),
         media_type: "image/png",
@@ -245,6 +325,49 @@ struct Line {
     width: f32,
 }
 
+/// A text set in a size, in lines; `cut` when only its start is shown.
+struct Fitted {
+    px: f32,
+    lines: Vec<Line>,
+    cut: bool,
+}
+
+/// Characters a line may hold, at most: many more than the narrowest glyphs fill (a line of
+/// letters each under several accents), and a bound for glyphs that take no room at all.
+const CHARS_PER_LINE: usize = 400;
+
+/// The width of a text measured a character at a time: the same sums, in the same order, as
+/// [`Canvas::width`], so that a line is measured once however it grows.
+#[derive(Clone, Copy)]
+struct Measure {
+    sum: f32,
+    prev: Option<GlyphId>,
+}
+
+impl Measure {
+    const EMPTY: Measure = Measure {
+        sum: 0.0,
+        prev: None,
+    };
+
+    fn push<F: Font>(&mut self, font: &ab_glyph::PxScaleFont<&F>, c: char, tracking: f32) {
+        let id = font.glyph_id(c);
+        if let Some(p) = self.prev {
+            self.sum += font.kern(p, id);
+        }
+        self.sum += font.h_advance(id) + tracking;
+        self.prev = Some(id);
+    }
+
+    fn width(self, tracking: f32) -> f32 {
+        if self.prev.is_some() {
+            self.sum - tracking
+        } else {
+            0.0
+        }
+    }
+}
+
 impl Canvas<'_> {
     fn rect(&mut self, x: u32, y: u32, w: u32, h: u32, colour: Rgb) {
         if x < WIDTH && y < HEIGHT {
@@ -273,17 +396,11 @@ impl Canvas<'_> {
 
     fn width(&self, text: &str, px: f32, italic: bool, tracking: f32) -> f32 {
         let font = self.font(italic).as_scaled(PxScale::from(px));
-        let mut width = 0.0;
-        let mut prev = None;
+        let mut m = Measure::EMPTY;
         for c in text.chars() {
-            let id = font.glyph_id(c);
-            if let Some(p) = prev {
-                width += font.kern(p, id);
-            }
-            width += font.h_advance(id) + tracking;
-            prev = Some(id);
+            m.push(&font, c, tracking);
         }
-        width - if text.is_empty() { 0.0 } else { tracking }
+        m.width(tracking)
     }
 
     /// Draws `text` with its baseline at `y`, starting at `x`.
@@ -313,36 +430,54 @@ impl Canvas<'_> {
     }
 
     /// Breaks `text` into lines no wider than `max`, at spaces; a word wider than a line is
-    /// broken between characters.
+    /// broken between characters. Each line is measured as it grows, never again from its
+    /// start: linear in the text.
     fn wrap(&self, text: &str, px: f32, italic: bool, tracking: f32, max: f32) -> Vec<Line> {
+        let font = self.font(italic).as_scaled(PxScale::from(px));
         let mut lines: Vec<Line> = Vec::new();
         let mut current = String::new();
+        let mut measure = Measure::EMPTY;
+        let end = |current: &mut String, measure: &mut Measure, lines: &mut Vec<Line>| {
+            lines.push(Line {
+                text: std::mem::take(current),
+                width: measure.width(tracking),
+            });
+            *measure = Measure::EMPTY;
+        };
         for word in text.split_whitespace() {
-            let candidate = if current.is_empty() {
-                word.to_string()
-            } else {
-                format!("{current} {word}")
-            };
-            if self.width(&candidate, px, italic, tracking) <= max {
-                current = candidate;
+            let mut candidate = measure;
+            if !current.is_empty() {
+                candidate.push(&font, ' ', tracking);
+            }
+            for c in word.chars() {
+                candidate.push(&font, c, tracking);
+            }
+            if candidate.width(tracking) <= max {
+                if !current.is_empty() {
+                    current.push(' ');
+                }
+                current.push_str(word);
+                measure = candidate;
                 continue;
             }
             if !current.is_empty() {
-                lines.push(self.line(std::mem::take(&mut current), px, italic, tracking));
+                end(&mut current, &mut measure, &mut lines);
             }
             // The word alone: broken between characters if it is still too wide.
             for c in word.chars() {
-                let mut next = current.clone();
-                next.push(c);
-                if !current.is_empty() && self.width(&next, px, italic, tracking) > max {
-                    lines.push(self.line(std::mem::take(&mut current), px, italic, tracking));
-                    next = c.to_string();
+                let mut next = measure;
+                next.push(&font, c, tracking);
+                if !current.is_empty() && next.width(tracking) > max {
+                    end(&mut current, &mut measure, &mut lines);
+                    next = Measure::EMPTY;
+                    next.push(&font, c, tracking);
                 }
-                current = next;
+                current.push(c);
+                measure = next;
             }
         }
         if !current.is_empty() {
-            lines.push(self.line(current, px, italic, tracking));
+            end(&mut current, &mut measure, &mut lines);
         }
         lines
     }
@@ -366,33 +501,91 @@ impl Canvas<'_> {
         best
     }
 
-    fn line(&self, text: String, px: f32, italic: bool, tracking: f32) -> Line {
-        let width = self.width(&text, px, italic, tracking);
-        Line { text, width }
+    /// The start of `text` that could be shown in `s.lines` lines at the smallest size, and
+    /// whether that is less than the whole: one pass, which stops as soon as the text is
+    /// wider than all the lines together (and then some), or has more characters than they
+    /// hold. Nothing after this looks at more than this start.
+    fn shown<'t>(&self, text: &'t str, s: Setting) -> (&'t str, bool) {
+        let font = self.font(s.italic).as_scaled(PxScale::from(s.min));
+        let room = s.measure * (s.lines + 1) as f32;
+        let mut m = Measure::EMPTY;
+        for (n, (i, c)) in text.char_indices().enumerate() {
+            m.push(&font, c, s.tracking);
+            if m.sum > room || n >= CHARS_PER_LINE * s.lines {
+                return (&text[..i], true);
+            }
+        }
+        (text, false)
     }
 
-    /// The largest size from `start` down to `min` at which `text` fits in `max_lines` lines
-    /// of `max` pixels with no word broken; the wrapped lines at that size.
-    fn fit(
-        &self,
-        text: &str,
-        start: f32,
-        min: f32,
-        max_lines: usize,
-        italic: bool,
-        max: f32,
-    ) -> (f32, Vec<Line>) {
-        let mut px = start;
+    /// The first `max_lines` of `lines`, the last ending with an ellipsis that fits.
+    fn ellipsis(&self, mut lines: Vec<Line>, max_lines: usize, px: f32, s: Setting) -> Vec<Line> {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.pop() {
+            let mut text = last.text;
+            loop {
+                let shown = format!("{}…", text.trim_end());
+                let width = self.width(&shown, px, s.italic, s.tracking);
+                if width <= s.measure || text.is_empty() {
+                    lines.push(Line { text: shown, width });
+                    break;
+                }
+                // A whole word off, or a letter when the line is one word.
+                match text.trim_end().rfind(' ') {
+                    Some(space) => text.truncate(space),
+                    None => {
+                        text.pop();
+                    }
+                }
+            }
+        }
+        lines
+    }
+
+    /// The largest size from `s.start` down to `s.min` at which `text` fits in `s.lines`
+    /// lines with no word broken; the wrapped lines at that size. At the smallest size,
+    /// what does not fit is cut.
+    fn fit(&self, text: &str, s: Setting) -> Fitted {
+        let (text, cut) = self.shown(text, s);
+        let mut px = s.start;
         loop {
-            let lines = self.wrap(text, px, italic, 0.0, max);
+            let lines = self.wrap(text, px, s.italic, 0.0, s.measure);
             let words_whole = text
                 .split_whitespace()
-                .all(|w| self.width(w, px, italic, 0.0) <= max);
-            if (lines.len() <= max_lines && words_whole) || px <= min {
-                return (px, self.balance(text, px, italic, max, lines));
+                .all(|w| self.width(w, px, s.italic, 0.0) <= s.measure);
+            if !cut && lines.len() <= s.lines && words_whole {
+                let lines = self.balance(text, px, s.italic, s.measure, lines);
+                return Fitted { px, lines, cut };
             }
-            px = (px * 0.92).max(min);
+            if px <= s.min {
+                let cut = cut || lines.len() > s.lines;
+                let lines = if cut {
+                    self.ellipsis(lines, s.lines, px, s)
+                } else {
+                    self.balance(text, px, s.italic, s.measure, lines)
+                };
+                return Fitted { px, lines, cut };
+            }
+            px = (px * 0.92).max(s.min);
         }
+    }
+
+    /// The credit: on one line if it fits from `s.start` down to `s.min`, else wrapped at the
+    /// smallest size, in at most `s.lines` lines.
+    fn credit(&self, text: &str, s: Setting) -> Fitted {
+        let (text, cut) = self.shown(text, s);
+        let mut px = s.start;
+        while self.width(text, px, false, s.tracking) > s.measure && px > s.min {
+            px *= 0.94;
+        }
+        let lines = self.wrap(text, px, false, s.tracking, s.measure);
+        let cut = cut || lines.len() > s.lines;
+        let lines = if cut {
+            self.ellipsis(lines, s.lines, px, s)
+        } else {
+            lines
+        };
+        Fitted { px, lines, cut }
     }
 }
 
@@ -423,37 +616,29 @@ fn render(words: &Words, d: &Design) -> Vec<u8> {
 fn centred(c: &mut Canvas, words: &Words, d: &Design) {
     c.frame(80, d.rule, d.ink);
     c.frame(80 + d.rule + 14, (d.rule / 3).max(2), d.ink);
-    let max = 1140.0;
+    let [title_setting, subtitle_setting, credit_setting] = settings(d);
     let mid = WIDTH as f32 / 2.0;
-    let title = words
-        .title
+    let title = words.title.as_deref().map(|t| c.fit(t, title_setting));
+    let subtitle = words
+        .subtitle
         .as_deref()
-        .map(|t| c.fit(t, d.title_px, 64.0, 5, false, max));
-    let subtitle = words.subtitle.as_deref().map(|s| {
-        let start = (d.title_px * 0.38).max(62.0);
-        c.fit(s, start, 44.0, 4, true, max)
-    });
+        .map(|s| c.fit(s, subtitle_setting));
     // The block (title, ornament, subtitle) is centred a little above the middle.
     let title_h = title
         .as_ref()
-        .map_or(0.0, |(px, lines)| px * 1.12 * lines.len() as f32);
+        .map_or(0.0, |f| f.px * 1.12 * f.lines.len() as f32);
     let sub_h = subtitle
         .as_ref()
-        .map_or(0.0, |(px, lines)| px * 1.3 * lines.len() as f32);
+        .map_or(0.0, |f| f.px * 1.3 * f.lines.len() as f32);
     let ornament_h = 140.0;
     let block = title_h + ornament_h + sub_h;
     let mut y = ((HEIGHT as f32 * 0.44) - block / 2.0).max(300.0);
     // Lines centred one under the other, `leading` sizes apart, the baseline `rise` sizes up.
-    let set = |c: &mut Canvas,
-               (px, lines): &(f32, Vec<Line>),
-               leading: f32,
-               rise: f32,
-               italic: bool,
-               y: &mut f32| {
-        for line in lines {
-            *y += px * leading;
+    let set = |c: &mut Canvas, f: &Fitted, leading: f32, rise: f32, italic: bool, y: &mut f32| {
+        for line in &f.lines {
+            *y += f.px * leading;
             let x = mid - line.width / 2.0;
-            c.draw(&line.text, x, *y - px * rise, *px, italic, 0.0, d.ink);
+            c.draw(&line.text, x, *y - f.px * rise, f.px, italic, 0.0, d.ink);
         }
     };
     if let Some(title) = &title {
@@ -468,25 +653,19 @@ fn centred(c: &mut Canvas, words: &Words, d: &Design) {
         set(c, subtitle, 1.3, 0.3, true, &mut y);
     }
     if let Some(credit) = &words.credit {
-        let text = credit.to_uppercase();
-        let tracking = 6.0;
-        let mut px = 56.0;
-        while c.width(&text, px, false, tracking) > max && px > 30.0 {
-            px *= 0.94;
-        }
-        let lines = c.wrap(&text, px, false, tracking, max);
-        let mut y = HEIGHT as f32 - 300.0 - px * 1.3 * (lines.len() as f32 - 1.0);
-        for line in &lines {
+        let f = c.credit(credit, credit_setting);
+        let mut y = HEIGHT as f32 - 300.0 - f.px * 1.3 * (f.lines.len() as f32 - 1.0);
+        for line in &f.lines {
             c.draw(
                 &line.text,
                 mid - line.width / 2.0,
                 y,
-                px,
+                f.px,
                 false,
-                tracking,
+                credit_setting.tracking,
                 d.ink,
             );
-            y += px * 1.3;
+            y += f.px * 1.3;
         }
     }
 }
@@ -494,36 +673,32 @@ fn centred(c: &mut Canvas, words: &Words, d: &Design) {
 /// Modern: a band of accent colour, the title set flush left and large, the credit at the foot.
 fn flush_left(c: &mut Canvas, words: &Words, d: &Design) {
     let left = 150.0;
-    let max = WIDTH as f32 - 2.0 * left;
+    let [title_setting, subtitle_setting, credit_setting] = settings(d);
     c.rect(150, 300, 220, d.rule, d.accent);
     let mut y = 420.0;
     if let Some(t) = &words.title {
-        let (px, lines) = c.fit(t, d.title_px, 64.0, 6, false, max);
-        for line in &lines {
-            y += px * 1.05;
-            c.draw(&line.text, left, y - px * 0.25, px, false, 0.0, d.ink);
+        let f = c.fit(t, title_setting);
+        for line in &f.lines {
+            y += f.px * 1.05;
+            c.draw(&line.text, left, y - f.px * 0.25, f.px, false, 0.0, d.ink);
         }
         y += 40.0;
     }
     if let Some(s) = &words.subtitle {
-        let (px, lines) = c.fit(s, 72.0, 44.0, 5, true, max);
+        let f = c.fit(s, subtitle_setting);
         y += 30.0;
-        for line in &lines {
-            y += px * 1.3;
-            c.draw(&line.text, left, y, px, true, 0.0, d.accent);
+        for line in &f.lines {
+            y += f.px * 1.3;
+            c.draw(&line.text, left, y, f.px, true, 0.0, d.accent);
         }
     }
     c.rect(0, HEIGHT - 420, WIDTH, 4, d.accent);
     if let Some(credit) = &words.credit {
-        let mut px = 60.0;
-        while c.width(credit, px, false, 0.0) > max && px > 30.0 {
-            px *= 0.94;
-        }
-        let lines = c.wrap(credit, px, false, 0.0, max);
+        let f = c.credit(credit, credit_setting);
         let mut y = HEIGHT as f32 - 300.0;
-        for line in &lines {
-            c.draw(&line.text, left, y, px, false, 0.0, d.ink);
-            y += px * 1.3;
+        for line in &f.lines {
+            c.draw(&line.text, left, y, f.px, false, 0.0, d.ink);
+            y += f.px * 1.3;
         }
     }
 }
@@ -634,7 +809,7 @@ mod tests {
         assert_eq!(missing_glyphs("读书 ok", false), vec!['读', '书']);
         assert!(!missing_glyphs("كتاب", false).is_empty());
         let labels = crate::labels::for_language("en");
-        let w = words(&meta("读书笔记"), labels);
+        let w = words(&meta("读书笔记"), labels, &design("classic"));
         assert!(w.title.is_none());
         assert!(w.subtitle.is_some() && w.credit.is_some());
         // The title-less design is still a cover, and differs from a cover with a title.
@@ -645,27 +820,83 @@ mod tests {
         );
     }
 
+    fn canvas() -> Canvas<'static> {
+        Canvas {
+            shapes: Vec::new(),
+            roman: FontRef::try_from_slice(TYPEFACE).unwrap(),
+            italic: FontRef::try_from_slice(TYPEFACE_ITALIC).unwrap(),
+        }
+    }
+
     #[test]
     fn long_titles_wrap_and_shrink_to_fit() {
-        let roman = FontRef::try_from_slice(TYPEFACE).unwrap();
-        let italic = FontRef::try_from_slice(TYPEFACE_ITALIC).unwrap();
-        let c = Canvas {
-            shapes: Vec::new(),
-            roman,
-            italic,
-        };
-        let (px, lines) = c.fit("Marginalia", 190.0, 64.0, 5, false, 1140.0);
-        assert_eq!((px, lines.len()), (190.0, 1));
+        let c = canvas();
+        let [title, ..] = settings(&design("classic"));
+        let f = c.fit("Marginalia", title);
+        assert_eq!((f.px, f.lines.len(), f.cut), (190.0, 1, false));
         let long = "The Extraordinarily Long and Winding Title of an Anthology That Goes On and On Without End";
-        let (px, lines) = c.fit(long, 190.0, 64.0, 5, false, 1140.0);
-        assert!(px < 190.0 && lines.len() <= 5, "{px} {}", lines.len());
-        assert!(lines.iter().all(|l| l.width <= 1140.0));
+        let f = c.fit(long, title);
+        assert!(
+            f.px < 190.0 && f.lines.len() <= 5,
+            "{} {}",
+            f.px,
+            f.lines.len()
+        );
+        assert!(f.lines.iter().all(|l| l.width <= 1140.0));
+        assert!(!f.cut);
         let word = "Supercalifragilisticexpialidociousnessesandmoreandmoreandmoreandmore";
-        let (_, lines) = c.fit(word, 190.0, 64.0, 5, false, 1140.0);
-        assert!(lines.iter().all(|l| l.width <= 1140.0));
+        let f = c.fit(word, title);
+        assert!(f.lines.iter().all(|l| l.width <= 1140.0));
         assert_eq!(
-            lines.iter().map(|l| l.text.as_str()).collect::<String>(),
+            f.lines.iter().map(|l| l.text.as_str()).collect::<String>(),
             word
+        );
+    }
+
+    #[test]
+    fn what_does_not_fit_is_cut_with_an_ellipsis() {
+        let c = canvas();
+        for theme in ["classic", "modern"] {
+            let [title, subtitle, credit] = settings(&design(theme));
+            for (text, s) in [
+                ("Word ".repeat(100_000), title),
+                ("W".repeat(10_000) + &"\u{301}".repeat(100_000), title),
+                ("Subtitle ".repeat(10_000), subtitle),
+                ("EDITED BY ".repeat(10_000), credit),
+            ] {
+                let f = if s.tracking > 0.0 || s.min == 30.0 {
+                    c.credit(&text, s)
+                } else {
+                    c.fit(&text, s)
+                };
+                assert!(f.cut, "{theme}");
+                assert_eq!(f.lines.len(), s.lines, "{theme}");
+                assert!(f.lines.last().unwrap().text.ends_with('…'));
+                assert!(f.lines.iter().all(|l| l.width <= s.measure), "{theme}");
+                assert!(text.starts_with(f.lines[0].text.trim_end_matches('…')));
+            }
+        }
+    }
+
+    #[test]
+    fn a_cover_shows_only_the_start_of_a_long_title() {
+        let labels = crate::labels::for_language("en");
+        let mut m = meta(&"A Title That Never Ends ".repeat(50_000));
+        m.creators = (0..20_000)
+            .map(|i| Creator {
+                name: format!("Editor {i}"),
+                role: Role::Editor,
+                file_as: None,
+            })
+            .collect();
+        for theme in ["classic", "modern", "large-print"] {
+            assert_eq!(cut_short(&m, theme, labels), [true, false, true], "{theme}");
+            let cover = generate(&m, theme, labels);
+            assert_eq!(crate::media::dimensions(&cover.data), Some((WIDTH, HEIGHT)));
+        }
+        assert_eq!(
+            cut_short(&meta("Marginalia"), "classic", labels),
+            [false; 3]
         );
     }
 }

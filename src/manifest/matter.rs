@@ -1,6 +1,8 @@
 //! The manifest's front and back matter (dedication, epigraph, contributors, sources,
 //! colophon), its extra style sheet and its fonts: checked, each problem at its value's place.
 
+use std::collections::HashSet;
+
 use super::Validator;
 use super::raw::{self, Text};
 use super::yaml::{index, join};
@@ -81,12 +83,13 @@ impl Validator<'_, '_> {
 
     fn contributors(&mut self, raw: &[raw::Contributor]) -> Vec<Contributor> {
         let mut out: Vec<Contributor> = Vec::new();
+        let mut described = HashSet::new();
         for (i, c) in raw.iter().enumerate() {
             let base = index("contributors", i);
             let Some(name) = self.text(Some(&c.name), &join(&base, "name")) else {
                 continue;
             };
-            if out.iter().any(|o| o.name == name) {
+            if !described.insert(name.clone()) {
                 self.error(
                     "duplicate-contributor",
                     format!("`{name}` is described twice"),
@@ -95,31 +98,42 @@ impl Validator<'_, '_> {
                 continue;
             }
             let url = self.text(c.url.as_ref(), &join(&base, "url"));
-            if let Some(u) = &url
-                && !web_address(u)
-            {
-                self.error(
-                    "url",
-                    format!("`{u}` is not a web address"),
-                    &join(&base, "url"),
-                )
-                .help = Some("write it in full: `https://example.org/`".into());
-            }
+            let url = url.and_then(|u| self.web_address(&u, &join(&base, "url")));
             out.push(Contributor {
                 bio: self
                     .text(c.bio.as_ref(), &join(&base, "bio"))
                     .map(|b| Inline::plain(&b)),
                 file_as: self.text(c.file_as.as_ref(), &join(&base, "file-as")),
-                url: url.filter(|u| web_address(u)),
+                url,
                 name,
             });
         }
         out
     }
 
+    /// An address the book will link to, as `weburl` writes it; one that a reader or
+    /// EPUBCheck would refuse is left out, with a warning at its place (the name it belongs
+    /// to stays, as text).
+    fn web_address(&mut self, url: &str, path: &str) -> Option<String> {
+        match crate::weburl::check(url) {
+            Ok(kept) => Some(kept),
+            Err(problem) => {
+                let d = Diagnostic::warning(
+                    "url",
+                    format!("`{url}` is left out of the book: {problem}"),
+                )
+                .at(self.doc.value_at(path))
+                .help("write the address in full, such as `https://example.org/`");
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
     /// A book without a cover gets one made with its title; what the cover's typeface cannot
-    /// draw (CJK, Arabic…) is left off it, and said here.
-    pub(super) fn generated_cover_text(&mut self, meta: &crate::book::BookMeta) {
+    /// draw (CJK, Arabic…) is left off it, and what does not fit on it is cut: both are said
+    /// here.
+    pub(super) fn generated_cover_text(&mut self, meta: &crate::book::BookMeta, theme: &str) {
         let mut check = |text: &str, italic: bool, path: &str, what: &str| {
             let missing = crate::cover::missing_glyphs(text, italic);
             if missing.is_empty() {
@@ -140,17 +154,43 @@ impl Validator<'_, '_> {
         if let Some(sub) = &meta.subtitle {
             check(sub, true, "subtitle", "the subtitle");
         }
-        for (i, c) in meta.creators.iter().enumerate() {
-            // Only editors (or, without one, authors) are named on the cover.
-            if !matches!(c.role, Role::Author | Role::Editor | Role::Compiler) {
-                continue;
-            }
+        // Only editors (or, without one, authors) are named on the cover.
+        let named = |c: &&crate::book::Creator| {
+            matches!(c.role, Role::Author | Role::Editor | Role::Compiler)
+        };
+        for (i, c) in meta.creators.iter().enumerate().filter(|(_, c)| named(c)) {
             check(
                 &c.name,
                 false,
                 &join(&index("creators", i), "name"),
                 "the names",
             );
+        }
+        let labels = crate::labels::for_language(&meta.language);
+        let [title, subtitle, credit] = crate::cover::cut_short(meta, theme, labels);
+        let first_named = meta.creators.iter().position(|c| named(&c));
+        let too_long = |what: &str| {
+            format!("the {what} is too long for the generated cover, which shows only its start")
+        };
+        for (cut, message, path) in [
+            (title, too_long("title"), "title".to_string()),
+            (subtitle, too_long("subtitle"), "subtitle".to_string()),
+            (
+                credit,
+                "the generated cover has no room for all the names: it shows only the first"
+                    .to_string(),
+                first_named.map_or_else(
+                    || "creators".to_string(),
+                    |i| join(&index("creators", i), "name"),
+                ),
+            ),
+        ] {
+            if cut {
+                let d = Diagnostic::warning("cover-text", message)
+                    .at(self.doc.value_at(&path))
+                    .help("give the book a cover of your own (`cover: cover.jpg`), or shorten it");
+                self.diags.push(d);
+            }
         }
     }
 
@@ -234,12 +274,4 @@ impl Validator<'_, '_> {
         }
         out
     }
-}
-
-/// An absolute `http:` or `https:` address.
-fn web_address(u: &str) -> bool {
-    let lower = u.to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://"))
-        && u.len() > "https://".len()
-        && !u.chars().any(char::is_whitespace)
 }

@@ -4,6 +4,7 @@
 //! also reads other tools' YAML as plain [`Data`] and writes YAML scalars for `import`.
 
 mod check;
+mod depth;
 mod essay;
 mod foreign;
 mod matter;
@@ -221,6 +222,7 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
         files: Files::new(&root),
         diags,
         used_ids: HashSet::new(),
+        next_suffix: HashMap::new(),
         seen: HashMap::new(),
     };
     let mut meta = v.meta(&raw);
@@ -228,12 +230,13 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
         m.matter = v.matter(&raw);
     }
     let cover = raw.cover.as_ref().and_then(|c| v.cover(c));
+    let style = v.style(raw.style.as_ref());
     if raw.cover.is_none()
         && let Some(m) = &meta
     {
-        v.generated_cover_text(m);
+        let theme = style.as_ref().map_or(styles::DEFAULT, Style::name);
+        v.generated_cover_text(m, theme);
     }
-    let style = v.style(raw.style.as_ref());
     let extra_css = v.extra_css(raw.extra_css.as_ref());
     let fonts = v.fonts(raw.fonts.as_ref());
     let contents = match raw.contents {
@@ -364,6 +367,8 @@ struct Validator<'a, 'd> {
     files: Files<'a>,
     diags: &'d mut Vec<Diagnostic>,
     used_ids: HashSet<String>,
+    /// For each id stem, the number its next id would take (`self-reliance-3`).
+    next_suffix: HashMap<String, usize>,
     /// Essay files already listed, with the path of their place in the manifest (the
     /// location is made only for a file listed twice).
     seen: HashMap<String, String>,
@@ -832,11 +837,17 @@ impl Validator<'_, '_> {
         if RESERVED_IDS.contains(&base.as_str()) || base.starts_with("part-") {
             base = format!("essay-{base}");
         }
-        let mut id = base.clone();
-        let mut n = 1;
+        // Each stem counts on from where it last stopped: a thousand `index.md` of a site's
+        // page bundles are not each tried against all the ids before them.
+        let next = self.next_suffix.entry(base.clone()).or_insert(1);
+        let mut id = if *next == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{next}")
+        };
         while self.used_ids.contains(&id) {
-            n += 1;
-            id = format!("{base}-{n}");
+            *next += 1;
+            id = format!("{base}-{next}");
         }
         self.used_ids.insert(id.clone());
         id

@@ -2,9 +2,12 @@
 //! yaml-rust2's marked events records where every key and value sits, so that problems found
 //! after typing (an unknown key, a bad language tag, a missing file) point at `line:col`. That
 //! pass is made only when a place is first asked for: most documents have nothing to report.
+//! Neither parser sees a text that nests deeper than [`depth::MAX_DEPTH`]: their time grows
+//! with the depth (see `depth.rs`). Every pass here is linear in the text.
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
@@ -12,14 +15,17 @@ use serde_yaml::Value;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
+use super::depth;
 use crate::diag::{Diagnostic, Location, did_you_mean, location_in};
 
-/// Where a key or value starts: 1-based line and column, and its width in characters.
+/// Where a key or value starts: 1-based line and column, its width in characters, and the
+/// index of its first character in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pos {
-    pub line: usize,
-    pub col: usize,
-    pub width: usize,
+struct Pos {
+    line: usize,
+    col: usize,
+    width: usize,
+    char_index: usize,
 }
 
 /// A YAML text and its path, with an index from value paths (`contents[2].file`) to positions.
@@ -31,15 +37,85 @@ pub struct Doc<'a> {
     index: OnceCell<Index>,
 }
 
-/// Where the keys and values of a document are.
+/// Where the keys and values of a document are: a tree of its nodes, each reached from its
+/// parent by its key or its position. A node's path is never spelt out: it would repeat its
+/// parent's, and a long key above many values would cost their product.
 struct Index {
-    keys: HashMap<String, Pos>,
-    values: HashMap<String, Pos>,
+    /// Node 0 is the document.
+    nodes: Vec<Node>,
+    children: HashMap<(usize, Step), usize>,
+    /// Keys given twice in one mapping, and where the second one is.
     duplicates: Vec<(String, Pos)>,
     /// Where each line of the text starts: a place is found without reading the text from the
     /// top (a manifest of 10,000 essays places each of them).
     line_starts: Vec<usize>,
+    /// The byte offset of every [`CHARS_PER_MARK`]th character, so that a place on a long line
+    /// is found without reading the line from its start.
+    char_marks: Vec<usize>,
 }
+
+const CHARS_PER_MARK: usize = 64;
+
+/// A key and its value, as far as the document gives them.
+#[derive(Default)]
+struct Node {
+    key: Option<Pos>,
+    value: Option<Pos>,
+}
+
+/// How a node is reached from its parent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Step {
+    Key(String),
+    Item(usize),
+}
+
+/// `contents[2].file` → `contents`, `[2]`, `file`. The paths asked for are made by this
+/// module's callers from fixed keys, which hold neither `.` nor `[`.
+fn steps(path: &str) -> Vec<Step> {
+    let mut out = Vec::new();
+    for segment in path.split('.').filter(|s| !s.is_empty()) {
+        let (name, items) = segment.split_once('[').unwrap_or((segment, ""));
+        if !name.is_empty() {
+            out.push(Step::Key(name.to_string()));
+        }
+        for item in items.split('[') {
+            if let Ok(n) = item.trim_end_matches(']').parse() {
+                out.push(Step::Item(n));
+            }
+        }
+    }
+    out
+}
+
+impl Index {
+    fn node_id(&self, path: &str) -> Option<usize> {
+        steps(path)
+            .into_iter()
+            .try_fold(0, |at, step| self.children.get(&(at, step)).copied())
+    }
+
+    fn node(&self, path: &str) -> Option<&Node> {
+        self.nodes.get(self.node_id(path)?)
+    }
+
+    /// The byte offset of the character at `char_index`.
+    fn byte_of(&self, text: &str, char_index: usize) -> usize {
+        let mark = char_index / CHARS_PER_MARK;
+        let Some(&from) = self.char_marks.get(mark) else {
+            return text.len();
+        };
+        text[from..]
+            .char_indices()
+            .nth(char_index % CHARS_PER_MARK)
+            .map_or(text.len(), |(i, _)| from + i)
+    }
+}
+
+/// Characters of a line kept on each side of a place: more than a snippet shows
+/// (`diag::location_in` cuts it to its window), so that the cut is the same as the whole
+/// line's would be, and a place on a megabyte-long line costs no more than on a short one.
+const AROUND: usize = 130;
 
 impl<'a> Doc<'a> {
     /// Parses `text` into a `Value`, reporting a syntax error (or keys given twice) at its place.
@@ -54,6 +130,22 @@ impl<'a> Doc<'a> {
             line_offset,
             index: OnceCell::new(),
         };
+        if let Err(at) = depth::check(text) {
+            return Err(vec![
+                Diagnostic::error(
+                    "yaml-depth",
+                    format!(
+                        "the YAML nests more than {} levels deep here",
+                        depth::MAX_DEPTH
+                    ),
+                )
+                .at(location_in(path, text, at.line, at.col, 1))
+                .at_line_offset(line_offset)
+                .help(
+                    "a bracket or brace may be left unclosed; a manifest needs only a few levels",
+                ),
+            ]);
+        }
         match serde_yaml::from_str(text) {
             Ok(value) => Ok((doc, value)),
             // serde_yaml names a duplicate key but places it at 1:1; the index knows where.
@@ -88,10 +180,16 @@ impl<'a> Doc<'a> {
             // that serde_yaml takes, problems are still reported, only without a line.
             let _ = Parser::new_from_str(self.text).load(&mut index, false);
             Index {
-                keys: index.keys,
-                values: index.values,
+                nodes: index.nodes,
+                children: index.children,
                 duplicates: index.duplicates,
                 line_starts: crate::diag::line_starts(self.text),
+                char_marks: self
+                    .text
+                    .char_indices()
+                    .step_by(CHARS_PER_MARK)
+                    .map(|(i, _)| i)
+                    .collect(),
             }
         })
     }
@@ -127,33 +225,51 @@ impl<'a> Doc<'a> {
 
     /// The location of the value at `path`, or of its key, or the file.
     pub fn value_at(&self, path: &str) -> Location {
-        let index = self.index();
-        self.locate(index.values.get(path).or_else(|| index.keys.get(path)))
+        let node = self.index().node(path);
+        self.locate(node.and_then(|n| n.value.or(n.key)))
     }
 
-    /// The location of the key at `path` (for unknown keys).
-    pub fn key_at(&self, path: &str) -> Location {
+    /// The location of `key` in the mapping at `path` (for unknown keys): the key itself,
+    /// found by its text, whatever characters it holds.
+    fn key_in(&self, path: &str, key: &str) -> Location {
         let index = self.index();
-        self.locate(index.keys.get(path).or_else(|| index.values.get(path)))
+        let node = index
+            .node_id(path)
+            .and_then(|at| index.children.get(&(at, Step::Key(key.to_string()))))
+            .and_then(|&n| index.nodes.get(n));
+        self.locate(node.and_then(|n| n.key.or(n.value)))
     }
 
-    fn locate(&self, pos: Option<&Pos>) -> Location {
-        match pos {
-            Some(p) => {
-                let line = self
-                    .index()
-                    .line_starts
-                    .get(p.line.saturating_sub(1))
-                    .map_or("", |&start| {
-                        let rest = &self.text[start..];
-                        &rest[..rest.find('\n').unwrap_or(rest.len())]
-                    });
-                let mut loc = location_in(self.path, line, 1, p.col, p.width);
-                loc.line = Some(p.line + self.line_offset);
-                loc
-            }
-            None => Location::file(self.path),
-        }
+    /// A location with the few characters of its line around it: the same as
+    /// `location_in` on the whole line, in time that does not grow with the line.
+    fn locate(&self, pos: Option<Pos>) -> Location {
+        let Some(p) = pos else {
+            return Location::file(self.path);
+        };
+        let index = self.index();
+        let at = index.byte_of(self.text, p.char_index);
+        let line_start = index
+            .line_starts
+            .get(p.line.saturating_sub(1))
+            .map_or(0, |&s| s.min(at));
+        let from = self.text[line_start..at]
+            .char_indices()
+            .rev()
+            .take(AROUND)
+            .last()
+            .map_or(at, |(i, _)| line_start + i);
+        let to = self.text[at..]
+            .char_indices()
+            .take_while(|&(_, c)| c != '\n')
+            .take(AROUND)
+            .last()
+            .map_or(at, |(i, c)| at + i + c.len_utf8());
+        let window = &self.text[from..to];
+        let col = self.text[from..at].chars().count() + 1;
+        let mut loc = location_in(self.path, window, 1, col, p.width);
+        loc.line = Some(p.line + self.line_offset);
+        loc.col = Some(p.col);
+        loc
     }
 
     /// Keys given twice in one mapping.
@@ -161,10 +277,9 @@ impl<'a> Doc<'a> {
         self.index()
             .duplicates
             .iter()
-            .map(|(path, pos)| {
-                let key = path.rsplit('.').next().unwrap_or(path);
+            .map(|(key, pos)| {
                 Diagnostic::error("duplicate-key", format!("`{key}` is given twice"))
-                    .at(self.locate(Some(pos)))
+                    .at(self.locate(Some(*pos)))
             })
             .collect()
     }
@@ -236,7 +351,7 @@ impl<'a> Doc<'a> {
             } else {
                 Diagnostic::warning("unknown-key", message)
             };
-            d = d.at(self.key_at(&join(path, &name)));
+            d = d.at(self.key_in(path, &name));
             d = match suggestion {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help(format!("known keys: {}", known.join(", "))),
@@ -299,62 +414,85 @@ impl Diagnostic {
     }
 }
 
-/// Builds the path → position maps from yaml-rust2's events.
-#[derive(Default)]
+/// Builds the tree of positions from yaml-rust2's events.
 struct Indexer {
+    nodes: Vec<Node>,
+    children: HashMap<(usize, Step), usize>,
     stack: Vec<Frame>,
-    keys: HashMap<String, Pos>,
-    values: HashMap<String, Pos>,
     duplicates: Vec<(String, Pos)>,
 }
 
+impl Default for Indexer {
+    fn default() -> Self {
+        Indexer {
+            nodes: vec![Node::default()],
+            children: HashMap::new(),
+            stack: Vec::new(),
+            duplicates: Vec::new(),
+        }
+    }
+}
+
+/// A collection being read: its node, and for a mapping the key whose value comes next.
 enum Frame {
-    Map {
-        path: String,
-        key: Option<String>,
-        seen: Vec<String>,
-    },
-    Seq {
-        path: String,
-        next: usize,
-    },
+    Map { node: usize, key: Option<usize> },
+    Seq { node: usize, next: usize },
 }
 
 impl Indexer {
-    /// The path of the node that starts now, or `None` when it is a mapping key.
-    fn next_path(&mut self, key_text: Option<&str>, pos: Pos) -> Option<String> {
-        match self.stack.last_mut() {
-            None => Some(String::new()),
-            Some(Frame::Seq { path, next }) => {
-                let p = index(path, *next);
+    fn new_node(&mut self) -> usize {
+        self.nodes.push(Node::default());
+        self.nodes.len() - 1
+    }
+
+    /// The node of what starts now at `pos`, or `None` when it is a mapping's key (recorded
+    /// by its text; a mapping or list used as a key counts as `?`).
+    fn next_node(&mut self, key_text: Option<&str>, pos: Pos) -> Option<usize> {
+        let (parent, step) = match self.stack.last_mut() {
+            // The document (a second document in the stream changes nothing).
+            None => return Some(0),
+            Some(Frame::Seq { node, next }) => {
                 *next += 1;
-                Some(p)
+                (*node, Step::Item(*next - 1))
             }
-            Some(Frame::Map { path, key, seen }) => match key.take() {
-                Some(k) => Some(join(path, &k)),
-                None => {
-                    // This node is a key. Complex keys (mappings as keys) are recorded as "?".
-                    let k = key_text.unwrap_or("?").to_string();
-                    let p = join(path, &k);
-                    if seen.contains(&k) {
-                        self.duplicates.push((p.clone(), pos));
-                    } else {
-                        // yaml-rust2 marks a block mapping after its first key: the mapping
-                        // really starts where that key does.
-                        if seen.is_empty()
-                            && let Some(start) = self.values.get_mut(path.as_str())
-                            && (pos.line, pos.col) < (start.line, start.col)
-                        {
-                            *start = pos;
-                        }
-                        seen.push(k.clone());
-                    }
-                    self.keys.insert(p, pos);
-                    *key = Some(k);
-                    None
-                }
+            Some(Frame::Map { node, key }) => match key.take() {
+                Some(value_of) => return Some(value_of),
+                None => (*node, Step::Key(key_text.unwrap_or("?").to_string())),
             },
+        };
+        let is_key = matches!(self.stack.last(), Some(Frame::Map { .. }));
+        let child = match self.children.entry((parent, step)) {
+            Entry::Occupied(e) => {
+                if let (true, Step::Key(k)) = (is_key, &e.key().1) {
+                    self.duplicates.push((k.clone(), pos));
+                }
+                *e.get()
+            }
+            Entry::Vacant(e) => {
+                self.nodes.push(Node::default());
+                *e.insert(self.nodes.len() - 1)
+            }
+        };
+        if !is_key {
+            return Some(child);
         }
+        self.nodes[child].key.get_or_insert(pos);
+        // yaml-rust2 marks a block mapping after its first key: the mapping really starts
+        // where its first key does.
+        if let Some(start) = &mut self.nodes[parent].value
+            && (pos.line, pos.col) < (start.line, start.col)
+        {
+            *start = pos;
+        }
+        if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+            *key = Some(child);
+        }
+        None
+    }
+
+    /// Records where a value starts: the first place given wins.
+    fn value(&mut self, node: usize, pos: Pos) {
+        self.nodes[node].value.get_or_insert(pos);
     }
 }
 
@@ -364,33 +502,33 @@ impl MarkedEventReceiver for Indexer {
             line: mark.line(),
             col: mark.col() + 1,
             width: width.max(1),
+            char_index: mark.index(),
         };
         match ev {
             Event::Scalar(text, ..) => {
                 let width = text.lines().next().map_or(1, |l| l.chars().count());
                 let p = pos(width);
-                if let Some(path) = self.next_path(Some(&text), p) {
-                    self.values.insert(path, p);
+                if let Some(node) = self.next_node(Some(&text), p) {
+                    self.value(node, p);
                 }
             }
             Event::Alias(_) => {
-                if let Some(path) = self.next_path(None, pos(1)) {
-                    self.values.insert(path, pos(1));
+                if let Some(node) = self.next_node(None, pos(1)) {
+                    self.value(node, pos(1));
                 }
             }
-            Event::MappingStart(..) => {
-                let path = self.next_path(None, pos(1)).unwrap_or_else(|| "?".into());
-                self.values.entry(path.clone()).or_insert(pos(1));
-                self.stack.push(Frame::Map {
-                    path,
-                    key: None,
-                    seen: Vec::new(),
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                // A collection used as a key gets a node of its own that no path reaches.
+                let node = match self.next_node(None, pos(1)) {
+                    Some(node) => node,
+                    None => self.new_node(),
+                };
+                self.value(node, pos(1));
+                self.stack.push(if matches!(ev, Event::MappingStart(..)) {
+                    Frame::Map { node, key: None }
+                } else {
+                    Frame::Seq { node, next: 0 }
                 });
-            }
-            Event::SequenceStart(..) => {
-                let path = self.next_path(None, pos(1)).unwrap_or_else(|| "?".into());
-                self.values.entry(path.clone()).or_insert(pos(1));
-                self.stack.push(Frame::Seq { path, next: 0 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
@@ -412,7 +550,7 @@ mod tests {
         assert_eq!((title.line, title.col), (Some(1), Some(8)));
         let file = doc.value_at("contents[1].file");
         assert_eq!((file.line, file.col), (Some(4), Some(12)));
-        let key = doc.key_at("contents[1].title");
+        let key = doc.key_in("contents[1]", "title");
         assert_eq!((key.line, key.col), (Some(4), Some(20)));
     }
 
@@ -449,6 +587,57 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].help.as_deref(), Some("did you mean `title`?"));
         assert_eq!(out[0].location.as_ref().unwrap().line, Some(1));
+    }
+
+    #[test]
+    fn a_place_on_a_long_line_is_shown_as_on_a_short_one() {
+        // Keys of every width along a line of 3,000 characters, some of them not ASCII: each
+        // is placed, and its snippet cut, exactly as from the whole line.
+        let keys: Vec<String> = (0..300)
+            .map(|i| format!("k{}é{i}", "x".repeat(i % 7)))
+            .collect();
+        let line = format!(
+            "{{{}}}",
+            keys.iter()
+                .map(|k| format!("{k}: v"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let text = format!("# first\n{line}\n");
+        let (doc, _) = Doc::parse(Path::new("m.yaml"), &text, 0).unwrap();
+        for key in &keys {
+            let byte = line.find(&format!("{key}:")).unwrap();
+            let col = line[..byte].chars().count() + 1;
+            let width = key.chars().count();
+            let mut expected = location_in(Path::new("m.yaml"), &line, 1, col, width);
+            expected.line = Some(2);
+            assert_eq!(doc.key_in("", key), expected, "{key}");
+        }
+    }
+
+    #[test]
+    fn keys_are_found_by_their_text() {
+        let text = "series:\n  name: S\n  \"a.b[0]\": 1\n  \"\": 2\n";
+        let (doc, value) = Doc::parse(Path::new("m.yaml"), text, 0).unwrap();
+        let mut out = Vec::new();
+        let series = value.get("series").unwrap();
+        doc.unknown_keys(series, "series", &["name"], "`series`", true, &mut out);
+        let places: Vec<_> = out
+            .iter()
+            .map(|d| d.location.as_ref().map(|l| (l.line, l.col)))
+            .collect();
+        assert_eq!(places, [Some((Some(3), Some(3))), Some((Some(4), Some(3)))]);
+    }
+
+    #[test]
+    fn too_deep_is_refused_before_parsing() {
+        let text = format!("title: T\nlist: {}\n", "[".repeat(100_000));
+        let err = Doc::parse(Path::new("m.yaml"), &text, 3).err().unwrap();
+        assert_eq!(err.len(), 1);
+        assert_eq!(err[0].code, "yaml-depth");
+        let loc = err[0].location.as_ref().unwrap();
+        // Line 2 of the text, after the 3 lines before it in the file.
+        assert_eq!((loc.line, loc.col), (Some(5), Some(6 + 64)));
     }
 
     #[test]
