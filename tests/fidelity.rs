@@ -52,7 +52,11 @@ fn build(p: &Project) -> Built {
     Built {
         stderr: run.stderr,
         page,
-        text: text.join(" ").split_whitespace().collect::<Vec<_>>().join(" "),
+        text: text
+            .concat()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 
@@ -92,10 +96,25 @@ fn comments_over_several_lines_stay_hidden() {
     let b = build(&essay(
         "# Two\n\nPara one.\n\n<div>\n<!-- a private note\nspanning lines -->\nShown.\n</div>\n\n- item\n\n  <!-- hidden\n  remark -->\n- item two\n\n<p>Para <!-- secret\n\nstill secret --> two.</p>\n\nPara three.\n",
     ));
-    shows(&b, &["Para one.", "Shown.", "item two", "Para two.", "Para three."]);
+    shows(
+        &b,
+        &[
+            "Para one.",
+            "Shown.",
+            "item two",
+            "Para two.",
+            "Para three.",
+        ],
+    );
     hides(&b, &["private", "spanning", "hidden", "remark", "secret"]);
     // The comment that outlives its block says up to where it hides.
-    warns(&b, &["essays/two.md:17:9", "hides everything up to its end on line 19"]);
+    warns(
+        &b,
+        &[
+            "essays/two.md:17:9",
+            "hides everything up to its end on line 19",
+        ],
+    );
 }
 
 #[test]
@@ -114,7 +133,10 @@ fn no_internal_marker_reaches_a_page() {
     let b = build(&essay(
         "# Two\n\nééééééééé\n\n<p><!--anth:10-->é <span data-anth-at=\"3\">x</span></p>\n\n<anth-ref data-label=\"1\"></anth-ref><anth-note data-label=\"1\">not a note</anth-note>\n\n<xmp>\n[a link](https://example.org) and a note[^1]\n</xmp>\n\n[^1]: The note.\n",
     ));
-    hides(&b, &["anth:", "data-anth", "anth-ref", "anth-note", "noteref"]);
+    hides(
+        &b,
+        &["anth:", "data-anth", "anth-ref", "anth-note", "noteref"],
+    );
     shows(&b, &["not a note", "[a link](https://example.org)"]);
 }
 
@@ -142,7 +164,13 @@ fn unclosed_raw_text_elements_do_not_swallow_the_essay() {
         )));
         shows(
             &b,
-            &["Para one.", "Para two.", "Inline here.", "Heading", "Para three."],
+            &[
+                "Para one.",
+                "Para two.",
+                "Inline here.",
+                "Heading",
+                "Para three.",
+            ],
         );
         warns(
             &b,
@@ -163,7 +191,10 @@ fn an_unfinished_tag_is_left_out_with_a_warning() {
     let b = build(&essay("# Two\n\n<div id=\"foo\"\n*hi*\n\nPara two.\n"));
     shows(&b, &["Para two."]);
     hides(&b, &["*hi*", "foo"]);
-    warns(&b, &["the tag `<div` has no closing `>`", "essays/two.md:3:1"]);
+    warns(
+        &b,
+        &["the tag `<div` has no closing `>`", "essays/two.md:3:1"],
+    );
 }
 
 // ---- Markdown as the author meant it ----------------------------------------------------
@@ -192,13 +223,19 @@ fn an_underlined_heading_opening_the_essay_is_its_title() {
     ] {
         let b = build(&essay(markdown));
         assert!(
-            b.page
-                .contains(&format!("<h1 id=\"two\" class=\"essay-title\">{title}</h1>")),
+            b.page.contains(&format!(
+                "<h1 id=\"two\" class=\"essay-title\">{title}</h1>"
+            )),
             "{}",
             b.page
         );
         // Printed once, as the title.
-        assert_eq!(b.page.matches(title).count(), 2, "title and <title>:\n{}", b.page);
+        assert_eq!(
+            b.page.matches(title).count(),
+            2,
+            "title and <title>:\n{}",
+            b.page
+        );
         shows(&b, &["The body."]);
     }
 }
@@ -212,7 +249,11 @@ fn attribute_lists_are_markup_not_text() {
     shows(&b, &["A paragraph.", "Text {not a list} stays."]);
     assert!(b.page.contains("class=\"wide\""), "{}", b.page);
     assert!(b.page.contains("class=\"narrow\""), "{}", b.page);
-    assert!(b.page.contains("class=\"special\">Section</h2>"), "{}", b.page);
+    assert!(
+        b.page.contains("class=\"special\">Section</h2>"),
+        "{}",
+        b.page
+    );
 }
 
 // ---- links and embeds ------------------------------------------------------------------------
@@ -257,7 +298,10 @@ fn embedded_videos_become_links() {
         );
     }
     shows(&b, &["Inline A map of the walk."]);
-    warns(&b, &["`<iframe>` cannot play in a book", "essays/two.md:3:1"]);
+    warns(
+        &b,
+        &["`<iframe>` cannot play in a book", "essays/two.md:3:1"],
+    );
     hides(&b, &["<p></p>", "<div></div>"]);
 }
 
@@ -265,15 +309,21 @@ fn embedded_videos_become_links() {
 fn email_autolinks_are_links_everywhere() {
     let p = essay(
         "---\ntitle: Two\nsource: Sent by <Ann.Lee@Example.com>\n---\nWrite to <me@example.com>.\n\n<div>Or to <Ann.Lee@Example.com> today.</div>\n",
+    )
+    .file(
+        "anthology.yaml",
+        "title: Minimal\nlanguage: en\nsources: true\ncontents:\n  - essays/one.md\n  - essays/two.md\n",
     );
     let b = build(&p);
     assert!(
-        b.page.contains("<a href=\"mailto:me@example.com\">me@example.com</a>"),
+        b.page
+            .contains("<a href=\"mailto:me@example.com\">me@example.com</a>"),
         "{}",
         b.page
     );
     assert!(
-        b.page.contains("<a href=\"mailto:Ann.Lee@Example.com\">Ann.Lee@Example.com</a> today"),
+        b.page
+            .contains("<a href=\"mailto:Ann.Lee@Example.com\">Ann.Lee@Example.com</a> today"),
         "{}",
         b.page
     );
@@ -301,7 +351,53 @@ fn author_ids_never_take_the_notes_ids() {
 #[test]
 fn markers_written_by_the_author_cannot_panic() {
     // A position marker of the old staging, pointing inside a multi-byte character.
-    let p = essay("# Two\n\nééééééééé\n\n<p><!--anth:10-->é<svg></svg> <a data-anth-at=\"10\" href=\"nowhere.md\">x</a></p>\n");
+    let p = essay(
+        "# Two\n\nééééééééé\n\n<p><!--anth:10-->é<svg></svg> <a data-anth-at=\"10\" href=\"nowhere.md\">x</a></p>\n",
+    );
     let b = build(&p);
     shows(&b, &["ééééééééé", "é x"]);
+}
+
+#[test]
+fn a_note_nobody_refers_to_is_shown_where_readers_show_text() {
+    // Readers that show notes only as pop-ups hide every footnote `aside`: a note no
+    // reference leads to would never be seen. Its warning says where it is.
+    let b = build(&essay(
+        "# Two\n\nText.[^a]\n\n[^a]: Referred to.\n\n[^b]: Nobody refers to this.\n\n[^a]: Twice.\n",
+    ));
+    shows(&b, &["Referred to.", "Nobody refers to this.", "Twice."]);
+    assert_eq!(b.page.matches("<aside").count(), 1, "{}", b.page);
+    assert_eq!(
+        b.page
+            .matches("<div class=\"footnote unreferenced\">")
+            .count(),
+        2,
+        "{}",
+        b.page
+    );
+    warns(
+        &b,
+        &[
+            "the footnote `[^b]` is never referenced",
+            "essays/two.md:7:1",
+            "the footnote `[^a]` is defined twice",
+            "essays/two.md:9:1",
+        ],
+    );
+}
+
+#[test]
+fn warnings_in_html_blocks_after_blank_lines_name_their_own_line() {
+    // Each HTML block is staged without the blank lines before it: a warning about its tag
+    // must still name its line, not the blank line above.
+    let p = essay(
+        "# Two\n\n<p>Raw <img alt=\"no source\"> here.</p>\n\n<img src=\"https://example.com/a.png\" alt=\"\">\n\n\n<img alt=\"late\">\n",
+    );
+    let b = build(&p);
+    let lines: Vec<&str> = b
+        .stderr
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("--> essays/two.md:"))
+        .collect();
+    assert_eq!(lines, ["3:1", "5:1", "8:1"], "{}", b.stderr);
 }

@@ -238,3 +238,60 @@ fn a_long_title_without_a_cover() {
         p.run(&["build", ".", "-o", "book.epub"]).success();
     });
 }
+
+// ---- the converter ----------------------------------------------------------------------------
+
+/// `anthology check` on a collection whose one essay is `markdown`: the converter runs in full
+/// (a check converts every essay to find what it warns of).
+fn check_essay(p: &Project, markdown: &str) {
+    std::fs::write(p.path().join("essays/one.md"), markdown).unwrap();
+    let run = p.run(&["check", "."]);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[test]
+fn essays_of_hostile_shapes_convert_in_linear_time() {
+    let p = Project::new()
+        .file(
+            "anthology.yaml",
+            "title: T\nlanguage: en\ncontents: [essays/one.md]\n",
+        )
+        .file("essays/one.md", "# One\n");
+    let shapes: &[(&str, &str, &str)] = &[
+        // Each needs an id of its own: `a`, `a-2`, `a-3`…
+        ("headings of one name", "", "## a\n\n"),
+        (
+            "ids asked for again and again",
+            "",
+            "<span id=\"x\">x</span>\n\n",
+        ),
+        ("nested <div>s", "", "<div>"),
+        (
+            "links to an anchor, one paragraph",
+            "<a id=\"a\"></a>",
+            "[x](#a) ",
+        ),
+        (
+            "notes referred to, one paragraph",
+            "[^1]: A note.\n\n",
+            "x[^1] ",
+        ),
+        ("notes nobody refers to", "", "[^a]: A note.\n\n"),
+        ("comments left open", "", "<!-- x\n\ny\n\n"),
+        ("raw-text elements left open", "", "<script>x\n\n"),
+        ("tags left unfinished", "", "<span title=\"x\n\n"),
+        ("attribute lists", "", "Text.\n{: .c #i}\n\n"),
+        ("many tags on one line", "<p>", "<b>x</b>"),
+        (
+            "web addresses to check",
+            "",
+            "<https://example.org/a?b=c#d> ",
+        ),
+        ("addresses in raw HTML", "<div>", "<a@b.c> "),
+    ];
+    for (what, head, unit) in shapes {
+        assert_linear(what, 1 << 9, |n| {
+            check_essay(&p, &format!("# One\n\n{head}{}\n", unit.repeat(n)));
+        });
+    }
+}

@@ -163,6 +163,11 @@ impl Staging {
                 self.lines.push(at + i + 1);
             }
         }
+        // A line that starts after the text is where the next event is: the blank lines
+        // between two blocks are not in the staging.
+        if b.ends_with(b"\n") || b.ends_with(b"\r") {
+            self.line_pending = true;
+        }
     }
 }
 
@@ -171,10 +176,14 @@ impl Sink for Staging {
         let at = range.start;
         self.at = at;
         self.end = range.end;
-        if std::mem::take(&mut self.line_pending)
+        // The end of an enclosing block reports where the block started, before the line:
+        // the line waits for an event that stands on it.
+        if self.line_pending
             && let Some(start) = self.lines.last_mut()
+            && at >= *start
         {
             *start = at;
+            self.line_pending = false;
         }
     }
     fn start(&mut self, name: &str, attrs: &[(&str, &str)]) {
@@ -293,9 +302,13 @@ impl Sink for Staging {
             &close,
         );
     }
-    fn note_start(&mut self, label: &str, _at: usize) {
-        let name = self.names.note.clone();
-        self.open(&name, &[("data-label", label)], ">");
+    fn note_start(&mut self, label: &str, at: usize) {
+        let (name, key) = (self.names.note.clone(), self.names.at.clone());
+        self.open(
+            &name,
+            &[("data-label", label), (key.as_str(), &at.to_string())],
+            ">",
+        );
     }
     fn note_end(&mut self) {
         self.out.push_str("</");
@@ -811,7 +824,7 @@ impl Walker<'_, '_, '_> {
             Kind::Note => {
                 let label = attr(attrs, "data-label").unwrap_or("");
                 // A note inside a note joins it; its end must still be matched.
-                let own = self.writer.note_start(label);
+                let own = self.writer.note_start(label, self.at);
                 (Exit::Note, Some(if own { Place::Flow } else { place }))
             }
         };

@@ -80,8 +80,8 @@ impl Sink for Writer<'_> {
     fn note_ref(&mut self, label: &str, _at: usize) {
         Writer::note_ref(self, label);
     }
-    fn note_start(&mut self, label: &str, _at: usize) {
-        Writer::note_start(self, label);
+    fn note_start(&mut self, label: &str, at: usize) {
+        Writer::note_start(self, label, at);
     }
     fn note_end(&mut self) {
         Writer::note_end(self);

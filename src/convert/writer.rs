@@ -67,6 +67,8 @@ struct Heading {
 struct Note {
     saved: String,
     label: String,
+    /// Where its definition starts in the essay.
+    at: usize,
     first_block_seen: bool,
 }
 
@@ -82,10 +84,10 @@ pub struct Writer<'a> {
     out: String,
     heading: Option<Heading>,
     note: Option<Note>,
-    /// Rendered note bodies by label.
-    note_bodies: HashMap<String, String>,
+    /// Rendered note bodies by label, with where each definition starts.
+    note_bodies: HashMap<String, (String, usize)>,
     /// Second definitions of a label, kept (unnumbered) so that nothing in them is lost.
-    duplicate_notes: Vec<(String, String)>,
+    duplicate_notes: Vec<(String, (String, usize))>,
     /// Labels in order of first reference; a note's number is its place here + 1.
     note_order: Vec<String>,
     note_numbers: HashMap<String, usize>,
@@ -556,7 +558,7 @@ impl<'a> Writer<'a> {
 
     /// Starts writing a note's body aside. Notes do not nest: a definition inside another
     /// (or inside a heading) adds its content to the outer one.
-    pub fn note_start(&mut self, label: &str) -> bool {
+    pub fn note_start(&mut self, label: &str, at: usize) -> bool {
         if self.note.is_some() || self.heading.is_some() {
             self.nested_notes += 1;
             return false;
@@ -565,6 +567,7 @@ impl<'a> Writer<'a> {
         self.note = Some(Note {
             saved,
             label: label.to_string(),
+            at,
             first_block_seen: false,
         });
         true
@@ -579,10 +582,11 @@ impl<'a> Writer<'a> {
         let body = std::mem::replace(&mut self.out, note.saved);
         match self.note_bodies.entry(note.label) {
             std::collections::hash_map::Entry::Occupied(e) => {
-                self.duplicate_notes.push((e.key().clone(), body));
+                self.duplicate_notes
+                    .push((e.key().clone(), (body, note.at)));
             }
             std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(body);
+                e.insert((body, note.at));
             }
         }
     }
@@ -685,7 +689,7 @@ impl<'a> Writer<'a> {
                 self.out,
                 "<aside class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\" id=\"{eid}-fn-{n}\">"
             );
-            let body = self.note_bodies.remove(label).unwrap_or_default();
+            let body = self.note_bodies.remove(label).unwrap_or_default().0;
             match body.split_once(NOTE_BACKLINK) {
                 Some((before, after)) => {
                     let _ = write!(self.out, "{before}{back} {after}");
@@ -696,23 +700,26 @@ impl<'a> Writer<'a> {
             }
             self.out.push_str("</aside>\n");
         }
-        let mut unused: Vec<(String, String)> = self.note_bodies.drain().collect();
-        unused.sort();
+        let mut unused: Vec<_> = self.note_bodies.drain().collect();
+        unused.sort_by_key(|(_, (_, at))| *at);
         let unused = unused.into_iter().map(|n| (n, "is never referenced"));
         let duplicates = std::mem::take(&mut self.duplicate_notes)
             .into_iter()
             .map(|n| (n, "is defined twice"));
-        for ((label, body), why) in unused.chain(duplicates) {
-            self.diags.push(
-                Diagnostic::warning(
-                    "unused-note",
-                    format!("the footnote `[^{label}]` {why}; it is printed, unnumbered, after the others"),
-                )
-                .in_file(&self.ctx.source.path),
-            );
+        for ((label, (body, at)), why) in unused.chain(duplicates) {
+            let d = Diagnostic::warning(
+                "unused-note",
+                format!(
+                    "the footnote `[^{label}]` {why}; it is printed, unnumbered, after the others"
+                ),
+            )
+            .at(self.location(at));
+            self.diags.push(d);
+            // Not a footnote: no reference leads to it, and readers that show notes only as
+            // pop-ups would hide it.
             let _ = writeln!(
                 self.out,
-                "<aside class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\">{}</aside>",
+                "<div class=\"footnote unreferenced\">{}</div>",
                 body.replace(NOTE_BACKLINK, "")
             );
         }
