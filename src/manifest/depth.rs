@@ -475,6 +475,41 @@ fn indentation(line: &str, blocks: &mut Vec<usize>, room: usize) -> Result<(), u
     Ok(())
 }
 
+/// How deep a text's flow collections nest by this module's reading (the deepest of all its
+/// readings), with no limit: for the tests that compare it with a parser's.
+#[cfg(any(test, feature = "testing"))]
+pub fn flow_depth(text: &str) -> usize {
+    scan(text, usize::MAX).flow
+}
+
+#[cfg(any(test, feature = "testing"))]
+/// yaml-rust2's scanner's deepest flow level, read token by token up to its first error: the
+/// brackets and braces it took for flow indicators, each counted once, in the order of the
+/// text. (yaml-rust2 also marks the implicit mapping of `[a: b]` with tokens, out of order and
+/// at the place of a later token, which open nothing.)
+pub fn yaml_rust2_flow(text: &str) -> usize {
+    use yaml_rust2::scanner::{Scanner, TokenType};
+    let chars: Vec<char> = text.chars().collect();
+    let mut scanner = Scanner::new(text.chars());
+    let mut indicators = std::collections::BTreeMap::new();
+    while let Ok(Some(token)) = scanner.next_token() {
+        let i = token.0.index();
+        let step = match (token.1, chars.get(i)) {
+            (TokenType::StreamEnd, _) => break,
+            (TokenType::FlowSequenceStart | TokenType::FlowMappingStart, Some('[' | '{')) => 1,
+            (TokenType::FlowSequenceEnd | TokenType::FlowMappingEnd, Some(']' | '}')) => -1,
+            _ => continue,
+        };
+        indicators.insert(i, step);
+    }
+    let (mut level, mut deepest) = (0i64, 0i64);
+    for step in indicators.values() {
+        level = (level + step).max(0);
+        deepest = deepest.max(level);
+    }
+    usize::try_from(deepest).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -544,46 +579,6 @@ mod tests {
         assert_eq!(scan("[a\u{85}#, [[x", usize::MAX).flow, 3);
         // After a document marker, a plain scalar has ended.
         assert_eq!(scan("a\n--- [[[x", usize::MAX).flow, 3);
-    }
-
-    /// yaml-rust2's scanner's deepest flow level, read token by token up to its first error.
-    /// A level is opened or closed once per `[`, `{`, `]` or `}`; yaml-rust2 also marks the
-    /// implicit mapping of `[a: b]` with tokens, which may share their place but open nothing.
-    fn yaml_rust2_flow(text: &str) -> usize {
-        use yaml_rust2::scanner::{Scanner, TokenType};
-        let chars: Vec<char> = text.chars().collect();
-        let mut scanner = Scanner::new(text.chars());
-        let (mut level, mut deepest, mut last) = (0usize, 0, None);
-        while let Ok(Some(token)) = scanner.next_token() {
-            let i = token.0.index();
-            let open = matches!(
-                token.1,
-                TokenType::FlowSequenceStart | TokenType::FlowMappingStart
-            );
-            let close = matches!(
-                token.1,
-                TokenType::FlowSequenceEnd | TokenType::FlowMappingEnd
-            );
-            if matches!(token.1, TokenType::StreamEnd) {
-                break;
-            }
-            if last == Some(i) || !(open || close) {
-                continue;
-            }
-            match chars.get(i) {
-                Some('[' | '{') if open => {
-                    level += 1;
-                    deepest = deepest.max(level);
-                    last = Some(i);
-                }
-                Some(']' | '}') if close => {
-                    level = level.saturating_sub(1);
-                    last = Some(i);
-                }
-                _ => {}
-            }
-        }
-        deepest
     }
 
     #[test]

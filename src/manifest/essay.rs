@@ -140,7 +140,7 @@ pub fn decode(mut bytes: Vec<u8>, display: &Path) -> Result<String, Diagnostic> 
 }
 
 /// Splits `---`-fenced YAML front matter from the body: (front matter, body, lines before body).
-fn split_front_matter(text: &str) -> Result<(Option<&str>, &str, usize), Diagnostic> {
+pub(super) fn split_front_matter(text: &str) -> Result<(Option<&str>, &str, usize), Diagnostic> {
     let first_line = text.split('\n').next().unwrap_or("");
     if first_line.trim_end() != "---" || !text.contains('\n') {
         return Ok((None, text, 0));
@@ -164,7 +164,7 @@ fn split_front_matter(text: &str) -> Result<(Option<&str>, &str, usize), Diagnos
     .help("end it with a line holding only `---`"))
 }
 
-fn parse_front_matter(
+pub(super) fn parse_front_matter(
     display: &Path,
     yaml: &str,
     diags: &mut Vec<Diagnostic>,

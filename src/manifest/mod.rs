@@ -9,6 +9,8 @@ mod essay;
 mod foreign;
 mod matter;
 mod raw;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod yaml;
 
 use std::collections::{HashMap, HashSet};
@@ -202,7 +204,17 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
             return None;
         }
     };
-    let (doc, value) = parse(&manifest, &text, diags)?;
+    from_text(root, manifest, &text, diags)
+}
+
+/// Checks the manifest `text`, read from the file `manifest` of the collection at `root`.
+fn from_text(
+    root: Root,
+    manifest: PathBuf,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Collection> {
+    let (doc, value) = parse(&manifest, text, diags)?;
     let errors_before = crate::diag::error_count(diags);
     let shaped = check_keys(&doc, &value, diags);
     let raw: raw::Manifest = match doc.typed(&value) {

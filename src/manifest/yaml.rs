@@ -100,6 +100,13 @@ impl Index {
     }
 
     /// The byte offset of the character at `char_index`.
+    /// The index of the character at byte `offset` (a character boundary) of `text`.
+    fn char_of(&self, text: &str, offset: usize) -> usize {
+        let mark = self.char_marks.partition_point(|&m| m <= offset).max(1) - 1;
+        let from = self.char_marks.get(mark).copied().unwrap_or(0).min(offset);
+        mark * CHARS_PER_MARK + text[from..offset].chars().count()
+    }
+
     fn byte_of(&self, text: &str, char_index: usize) -> usize {
         let mark = char_index / CHARS_PER_MARK;
         let Some(&from) = self.char_marks.get(mark) else {
@@ -153,16 +160,31 @@ impl<'a> Doc<'a> {
                 Err(doc.duplicate_keys())
             }
             Err(e) => {
-                let (mut line, mut col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-                let (message, context) = syntax_message(&e.to_string());
-                // At the end of the file, the place where the unclosed construct opened says more.
-                let blank = text
-                    .lines()
-                    .nth(line.saturating_sub(1))
-                    .is_none_or(|l| l.trim().is_empty());
-                if let (true, Some((l, c))) = (blank, context) {
-                    (line, col) = (l, c);
+                let at = e
+                    .location()
+                    .map_or(0, |l| from_libyaml(text, l.line(), l.column()));
+                let raw = e.to_string();
+                let (mut message, context) = syntax_message(&raw);
+                let context = context.map(|(what, l, c)| (what, from_libyaml(text, l, c)));
+                if let Some((what, start)) = &context {
+                    let (l, c) = line_col(text, *start);
+                    message = format!(
+                        "{message}, while parsing {what} that starts at line {l}, column {c}"
+                    );
                 }
+                // At the end of the file or on a blank line, the place where the unclosed
+                // construct opened says more.
+                let (line_start, line_end) = (
+                    text[..at].rfind('\n').map_or(0, |i| i + 1),
+                    text[at..].find('\n').map_or(text.len(), |i| at + i),
+                );
+                let blank =
+                    text[at..].trim().is_empty() || text[line_start..line_end].trim().is_empty();
+                let place = match context {
+                    Some((_, start)) if blank => start,
+                    _ => at,
+                };
+                let (line, col) = line_col(text, place);
                 Err(vec![
                     Diagnostic::error("yaml-syntax", format!("invalid YAML: {message}"))
                         .at(location_in(path, text, line, col, 1))
@@ -202,7 +224,10 @@ impl<'a> Doc<'a> {
             return Ok(typed);
         }
         serde_yaml::from_str(self.text).map_err(|e| {
-            let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+            let at = e
+                .location()
+                .map_or(0, |l| from_libyaml(self.text, l.line(), l.column()));
+            let (line, col) = line_col(self.text, at);
             let raw = strip_position(&e.to_string());
             let message = match raw.split_once(": ") {
                 Some((path, rest)) if !path.contains(' ') => format!("`{path}`: {rest}"),
@@ -248,10 +273,12 @@ impl<'a> Doc<'a> {
         };
         let index = self.index();
         let at = index.byte_of(self.text, p.char_index);
-        let line_start = index
-            .line_starts
-            .get(p.line.saturating_sub(1))
-            .map_or(0, |&s| s.min(at));
+        // The line and column as the rest of the tool counts them (lines end at LF only),
+        // from the place itself: yaml-rust2 also breaks lines at a lone CR, and places the
+        // end of a text without a final line break on a line of its own.
+        let line = index.line_starts.partition_point(|&s| s <= at).max(1);
+        let line_start = index.line_starts.get(line - 1).map_or(0, |&s| s.min(at));
+        let column = p.char_index - index.char_of(self.text, line_start) + 1;
         let from = self.text[line_start..at]
             .char_indices()
             .rev()
@@ -267,8 +294,8 @@ impl<'a> Doc<'a> {
         let window = &self.text[from..to];
         let col = self.text[from..at].chars().count() + 1;
         let mut loc = location_in(self.path, window, 1, col, p.width);
-        loc.line = Some(p.line + self.line_offset);
-        loc.col = Some(p.col);
+        loc.line = Some(line + self.line_offset);
+        loc.col = Some(column);
         loc
     }
 
@@ -376,7 +403,7 @@ pub fn index(parent: &str, i: usize) -> String {
 
 /// "X at line 4 column 1, while parsing Y at line 3 column 11" → ("X, while parsing Y that
 /// starts at line 3, column 11", Some((3, 11))).
-fn syntax_message(raw: &str) -> (String, Option<(usize, usize)>) {
+fn syntax_message(raw: &str) -> (String, Option<(&str, usize, usize)>) {
     let Some((head, context)) = raw.split_once(", while parsing ") else {
         return (strip_position(raw), None);
     };
@@ -389,12 +416,43 @@ fn syntax_message(raw: &str) -> (String, Option<(usize, usize)>) {
         .filter_map(|n| n.trim().parse().ok())
         .collect();
     match numbers.as_slice() {
-        [l, c] => (
-            format!("{head}, while parsing {what} that starts at line {l}, column {c}"),
-            Some((*l, *c)),
-        ),
+        [l, c] => (head, Some((what, *l, *c))),
         _ => (format!("{head}, while parsing {what}"), None),
     }
+}
+
+/// The byte offset of libyaml's line and column (1-based): libyaml also breaks lines at a lone
+/// CR, NEL, U+2028 and U+2029, which editors and the rest of the tool do not, and places the
+/// end of a text without a final line break on the line after it (the end, here).
+fn from_libyaml(text: &str, line: usize, col: usize) -> usize {
+    let (mut l, mut c) = (1, 1);
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, ch)) = chars.next() {
+        if (l, c) >= (line, col) {
+            return i;
+        }
+        let brk = match ch {
+            '\r' => chars.peek().is_none_or(|&(_, n)| n != '\n'),
+            '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => true,
+            _ => false,
+        };
+        if brk {
+            (l, c) = (l + 1, 1);
+        } else {
+            c += 1;
+        }
+    }
+    text.len()
+}
+
+/// The 1-based line (ended by LF) and column (in characters) of byte `at` of `text`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[start..].chars().count() + 1,
+    )
 }
 
 /// serde_yaml appends " at line L column C"; the location is shown separately.
