@@ -227,6 +227,29 @@ impl Out {
             match token {
                 // A comment can hold anything but its end; NUL is no character for a reader.
                 Token::Comment(c) => Cow::Owned(format!("/*{}*/", c.replace('\0', "\u{FFFD}"))),
+                Token::Dimension {
+                    value,
+                    int_value,
+                    has_sign,
+                    unit,
+                } if exponent_like(unit) => {
+                    // cssparser escapes a unit `e` or `e-…`, not `e2…`: `80.0e2x` would be read
+                    // again as one number. The unit's `e` is written as an escape.
+                    let number = Token::Number {
+                        value: *value,
+                        int_value: *int_value,
+                        has_sign: *has_sign,
+                    };
+                    let mut text = number.to_css_string();
+                    text.push_str(if unit.starts_with('e') {
+                        "\\65 "
+                    } else {
+                        "\\45 "
+                    });
+                    // `serialize_name` only fails when its writer does; a String's never does.
+                    let _ = cssparser::serialize_name(&unit[1..], &mut text);
+                    Cow::Owned(text)
+                }
                 _ => Cow::Owned(token.to_css_string()),
             }
         };
@@ -255,6 +278,17 @@ impl Out {
         self.newline_next = false;
         self.gap = false;
     }
+}
+
+/// Whether a unit, written after its number, would be read as the number's exponent.
+fn exponent_like(unit: &str) -> bool {
+    let mut chars = unit.chars();
+    matches!(chars.next(), Some('e' | 'E'))
+        && match chars.next() {
+            Some(c) if c.is_ascii_digit() => true,
+            Some('+' | '-') => chars.next().is_some_and(|c| c.is_ascii_digit()),
+            _ => false,
+        }
 }
 
 /// Whether a token's source text is itself a faithful writing of it: nothing left open by the
@@ -963,6 +997,22 @@ mod tests {
         assert_eq!(book("p { color: red } }").0, "p { color: red } }{}");
         // A declaration list (an SVG's `style=""`) is not a style sheet: nothing is added.
         assert_eq!(clean("fill: red", Use::SvgAttribute).css, "fill: red");
+    }
+
+    #[test]
+    fn a_unit_that_looks_like_an_exponent_stays_a_unit() {
+        // Found by the `css` fuzz target: a dimension written anew (its unit holds a NUL) as
+        // `80.0e222…` was read again as one number.
+        for css in [
+            "\0\0[22/0.8e2e222\0\\}#g); str(x",
+            "p { width: 1e2e5\0 }",
+            "p { width: 3E-4x\0 }",
+        ] {
+            for usage in [Use::Book, Use::SvgSheet, Use::SvgAttribute] {
+                super::testing::check(css, usage).unwrap_or_else(|e| panic!("{css:?}: {e}"));
+            }
+        }
+        assert!(exponent_like("e2") && exponent_like("E-4x") && !exponent_like("em"));
     }
 
     #[test]
