@@ -18,14 +18,13 @@ use yaml_rust2::scanner::Marker;
 use super::depth;
 use crate::diag::{Diagnostic, Location, did_you_mean, location_in};
 
-/// Where a key or value starts: 1-based line and column, its width in characters, and the
-/// index of its first character in the text.
+/// Where a key or value starts, as yaml-rust2 tells it: 1-based line and column, and its width
+/// in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Pos {
     line: usize,
     col: usize,
     width: usize,
-    char_index: usize,
 }
 
 /// A YAML text and its path, with an index from value paths (`contents[2].file`) to positions.
@@ -49,6 +48,8 @@ struct Index {
     /// Where each line of the text starts: a place is found without reading the text from the
     /// top (a manifest of 10,000 essays places each of them).
     line_starts: Vec<usize>,
+    /// Where each line starts as yaml-rust2 counts them (ended by LF, CRLF or a lone CR).
+    yaml_line_starts: Vec<usize>,
     /// The byte offset of every [`CHARS_PER_MARK`]th character, so that a place on a long line
     /// is found without reading the line from its start.
     char_marks: Vec<usize>,
@@ -206,6 +207,7 @@ impl<'a> Doc<'a> {
                 children: index.children,
                 duplicates: index.duplicates,
                 line_starts: crate::diag::line_starts(self.text),
+                yaml_line_starts: yaml_line_starts(self.text),
                 char_marks: self
                     .text
                     .char_indices()
@@ -272,13 +274,28 @@ impl<'a> Doc<'a> {
             return Location::file(self.path);
         };
         let index = self.index();
-        let at = index.byte_of(self.text, p.char_index);
-        // The line and column as the rest of the tool counts them (lines end at LF only),
-        // from the place itself: yaml-rust2 also breaks lines at a lone CR, and places the
-        // end of a text without a final line break on a line of its own.
+        // The place from yaml-rust2's line and column: its character index is not kept to
+        // (after a block scalar it has counted that scalar's bytes, not its characters). Its
+        // lines also end at a lone CR, and the end of a text without a final line break is on
+        // a line of its own: the place is then told as the rest of the tool counts, lines
+        // ending at LF only.
+        let y_start = index
+            .yaml_line_starts
+            .get(p.line.saturating_sub(1))
+            .map_or(self.text.len(), |&s| s);
+        let y_end = index
+            .yaml_line_starts
+            .get(p.line)
+            .map_or(self.text.len(), |&s| s);
+        let at = index
+            .byte_of(
+                self.text,
+                index.char_of(self.text, y_start) + p.col.saturating_sub(1),
+            )
+            .clamp(y_start, y_end.max(y_start));
         let line = index.line_starts.partition_point(|&s| s <= at).max(1);
         let line_start = index.line_starts.get(line - 1).map_or(0, |&s| s.min(at));
-        let column = p.char_index - index.char_of(self.text, line_start) + 1;
+        let column = index.char_of(self.text, at) - index.char_of(self.text, line_start) + 1;
         let from = self.text[line_start..at]
             .char_indices()
             .rev()
@@ -445,6 +462,18 @@ fn from_libyaml(text: &str, line: usize, col: usize) -> usize {
     text.len()
 }
 
+/// Where each line of `text` starts as yaml-rust2 counts lines: ended by LF, CRLF or a lone CR.
+fn yaml_line_starts(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut starts = vec![0];
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
 /// The 1-based line (ended by LF) and column (in characters) of byte `at` of `text`.
 fn line_col(text: &str, at: usize) -> (usize, usize) {
     let before = &text[..at];
@@ -560,7 +589,6 @@ impl MarkedEventReceiver for Indexer {
             line: mark.line(),
             col: mark.col() + 1,
             width: width.max(1),
-            char_index: mark.index(),
         };
         match ev {
             Event::Scalar(text, ..) => {
@@ -645,6 +673,25 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].help.as_deref(), Some("did you mean `title`?"));
         assert_eq!(out[0].location.as_ref().unwrap().line, Some(1));
+    }
+
+    #[test]
+    fn places_after_block_scalars_and_lone_carriage_returns_are_right() {
+        // yaml-rust2 counts a block scalar's bytes in its character index, and ends a line at
+        // a lone CR (found by the `manifest` fuzz target).
+        let text = "a: >+\n  é\u{53791}©\n  more ©\nb: |\n  ©©\nc: 1\r\nd: 2\re: 3\nc: 4\n";
+        let err = Doc::parse(Path::new("m.yaml"), text, 0)
+            .err()
+            .unwrap()
+            .remove(0);
+        let loc = err.location.unwrap();
+        assert_eq!((loc.line, loc.col), (Some(8), Some(1)), "{}", err.message);
+        let ok = "a: >+\n  é\u{53791}©\nb: 1\rc: x\n";
+        let (doc, _) = Doc::parse(Path::new("m.yaml"), ok, 0).unwrap();
+        let at = doc.value_at("c");
+        assert_eq!((at.line, at.col), (Some(3), Some(9)));
+        let at = doc.value_at("b");
+        assert_eq!((at.line, at.col), (Some(3), Some(4)));
     }
 
     #[test]
