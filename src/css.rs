@@ -352,6 +352,10 @@ struct Cleaner<'i> {
     /// whether it is an at-rule. A style sheet that ends inside one is closed, so that it
     /// cannot swallow what the book's style sheet puts after it.
     open_statement: Option<bool>,
+    /// The last token written (comments and whitespace aside) names a binding property but was
+    /// not followed by a `:`: a removal after it must leave something, or what comes next
+    /// could make it a declaration (`behavior @import x; :…` would read `behavior :…`).
+    after_binding: bool,
 }
 
 impl<'i> Cleaner<'i> {
@@ -364,12 +368,18 @@ impl<'i> Cleaner<'i> {
             depth: 0,
             state: State::Copying,
             open_statement: None,
+            after_binding: false,
         }
     }
 
     /// Notes a removal that leaves nothing in its place: whatever comes next is kept apart
     /// from what came before, so that the two cannot run into one token.
     fn remove(&mut self, what: Removed, at: Range<usize>) {
+        if self.after_binding {
+            // Nothing in its place would join the name to a `:` after the removal.
+            self.replace(what, at);
+            return;
+        }
         self.removed.push(Removal { what, at });
         self.out.gap = true;
     }
@@ -576,8 +586,18 @@ impl<'i> Cleaner<'i> {
         self.track(token);
     }
 
+    /// Follows whether the last significant token written names a binding property.
+    fn note_binding(&mut self, token: &Token) {
+        match token {
+            Token::WhiteSpace(_) | Token::Comment(_) => {}
+            Token::Ident(name) => self.after_binding = binds(&lower(name)),
+            _ => self.after_binding = false,
+        }
+    }
+
     /// Follows the top level's statements.
     fn track(&mut self, token: &Token) {
+        self.note_binding(token);
         if self.depth == 0 {
             match token {
                 Token::WhiteSpace(_) | Token::Comment(_) | Token::CDO | Token::CDC => {}
@@ -937,6 +957,18 @@ mod tests {
             out,
             "p { color: red;  margin: 0 }\nq { }\nbehavior { color: red }"
         );
+        // Found by the `css` fuzz target: a removal between the name and a later `:` leaves a
+        // word there, or the name and the `:` would meet as a new declaration.
+        // A block too deep to read, right after the name (the name itself at the deepest level).
+        let deep = format!("{}-moz-binding [x] : y", "{".repeat(MAX_DEPTH - 1));
+        for css in [
+            "p { behavior @import x; : y }",
+            "p { behavior/**/@import x;:y }",
+            &deep,
+        ] {
+            let cleaned = testing::check(css, Use::Book).unwrap();
+            assert!(cleaned.css.contains("none"), "{}", cleaned.css);
+        }
     }
 
     #[test]
