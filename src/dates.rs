@@ -1,6 +1,27 @@
 //! Dates without a clock or a time zone: the calendar arithmetic the manifest, the importer
 //! and `SOURCE_DATE_EPOCH` need.
 
+/// The English names of the months, January first.
+pub const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The English name of month `m` (1 to 12).
+pub fn month_name(m: usize) -> Option<&'static str> {
+    MONTHS.get(m.wrapping_sub(1)).copied()
+}
+
 /// Days in a month of the Gregorian calendar; 0 for a month that does not exist.
 pub fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
@@ -39,6 +60,14 @@ pub fn rfc3339(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_by_number() {
+        assert_eq!(month_name(1), Some("January"));
+        assert_eq!(month_name(12), Some("December"));
+        assert_eq!(month_name(0), None);
+        assert_eq!(month_name(13), None);
+    }
 
     #[test]
     fn dates_from_epoch() {

@@ -418,11 +418,12 @@ fn exit(ok: bool) -> ExitCode {
     }
 }
 
+/// `lead` and a count ("1 warning", "5 warnings"); nothing when there are none.
 fn plural(n: usize, word: &str, lead: &str) -> String {
-    match n {
-        0 => String::new(),
-        1 => format!("{lead}1 {word}"),
-        n => format!("{lead}{n} {word}s"),
+    if n == 0 {
+        String::new()
+    } else {
+        format!("{lead}{}", text::count(n, word))
     }
 }
 

@@ -291,6 +291,34 @@ pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(data)
 }
 
+/// Walks the folder tree under `top`, nearest folders first, never through a symbolic link
+/// (a link is an entry like a file: it could loop or lead outside). `visit` sees each entry
+/// with whether it is a folder, and says whether to go into it; no more than `max_folders`
+/// folders are read, `top` included.
+pub fn walk_tree(top: &Path, max_folders: usize, mut visit: impl FnMut(&Path, bool) -> bool) {
+    let mut folders = std::collections::VecDeque::from([top.to_path_buf()]);
+    let mut read = 0;
+    while let Some(dir) = folders.pop_front() {
+        if read >= max_folders {
+            break;
+        }
+        read += 1;
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            // The entry itself, not what a link points to.
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if visit(&path, kind.is_dir()) && kind.is_dir() {
+                folders.push_back(path);
+            }
+        }
+    }
+}
+
 /// The folder part of a root-relative path (`essays/a.md` → `essays`).
 pub fn parent_of(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(dir, _)| dir)
@@ -324,6 +352,42 @@ pub fn package_path(rel: &str, ext: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_walk_never_goes_through_a_link_and_stops_at_its_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        std::fs::create_dir_all(top.join("a/b/c")).unwrap();
+        std::fs::write(top.join("a/b/c/deep.md"), "x").unwrap();
+        std::os::unix::fs::symlink(top, top.join("a/loop")).unwrap();
+        let mut seen = Vec::new();
+        walk_tree(top, usize::MAX, |path, is_dir| {
+            let rel = path
+                .strip_prefix(top)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            seen.push((rel, is_dir));
+            true
+        });
+        seen.sort();
+        let want = [
+            ("a", true),
+            ("a/b", true),
+            ("a/b/c", true),
+            ("a/b/c/deep.md", false),
+            ("a/loop", false),
+        ];
+        assert_eq!(seen, want.map(|(p, d)| (p.to_string(), d)));
+        // Two folders read: `top` and `a`; what is in `a/b` is never seen.
+        let mut count = 0;
+        walk_tree(top, 2, |_, _| {
+            count += 1;
+            true
+        });
+        assert_eq!(count, 3);
+    }
 
     #[test]
     fn normalises_inside() {

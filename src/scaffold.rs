@@ -72,21 +72,7 @@ fn title_from(dir: &Path) -> String {
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    let words: Vec<String> = name
-        .split(|c: char| matches!(c, '-' | '_') || c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect())
-                .unwrap_or_default()
-        })
-        .collect();
-    if words.is_empty() {
-        "My Anthology".to_string()
-    } else {
-        words.join(" ")
-    }
+    crate::text::title_from_name(&name, "My Anthology")
 }
 
 #[cfg(test)]

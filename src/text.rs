@@ -127,6 +127,36 @@ pub fn slug(s: &str) -> String {
     out
 }
 
+/// "1 essay", "5 essays": a count and an English noun that takes an `s`.
+pub fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// A file or folder name as a title: `my-first-post` → "My First Post" (what Jekyll and Hugo
+/// show for a post without a title). Words are split at `-`, `_`, whitespace and control
+/// characters; `fallback` when none is left.
+pub fn title_from_name(name: &str, fallback: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| matches!(c, '-' | '_') || c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    if words.is_empty() {
+        fallback.to_string()
+    } else {
+        words.join(" ")
+    }
+}
+
 /// FNV-1a: a stable hash (std's hashers are seeded per process).
 pub fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
@@ -429,6 +459,18 @@ impl PackedBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_become_titles() {
+        assert_eq!(
+            title_from_name("my-first_post", "Untitled"),
+            "My First Post"
+        );
+        assert_eq!(title_from_name("élan\tvital", "Untitled"), "Élan Vital");
+        assert_eq!(title_from_name("--", "Untitled"), "Untitled");
+        assert_eq!(count(0, "essay"), "0 essays");
+        assert_eq!(count(1, "essay"), "1 essay");
+    }
 
     /// The first, plain version of the word count: a character at a time.
     fn words_one_by_one(xhtml: &str) -> Words {

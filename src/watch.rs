@@ -264,27 +264,17 @@ impl Watcher {
         let Some(top) = self.inside(top) else {
             return Vec::new();
         };
-        let mut found = vec![top];
-        let mut next = 0;
-        while next < found.len() && found.len() < MAX_FOLDERS {
-            let Ok(entries) = std::fs::read_dir(&found[next]) else {
-                next += 1;
-                continue;
-            };
-            next += 1;
-            for entry in entries.flatten() {
-                // The entry itself, not what a link points to.
-                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-                let path = entry.path();
-                if is_dir
-                    && !is_scratch(&path)
-                    && !self.ignored.iter().any(|i| path.starts_with(i))
-                    && found.len() < MAX_FOLDERS
-                {
-                    found.push(path);
-                }
+        let mut found = vec![top.clone()];
+        crate::paths::walk_tree(&top, MAX_FOLDERS, |path, is_dir| {
+            let go = is_dir
+                && !is_scratch(path)
+                && !self.ignored.iter().any(|i| path.starts_with(i))
+                && found.len() < MAX_FOLDERS;
+            if go {
+                found.push(path.to_path_buf());
             }
-        }
+            go
+        });
         found
     }
 }

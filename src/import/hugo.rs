@@ -268,7 +268,7 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
             .join(", ");
         notes.push(format!(
             "left out {} outside the main section {shown}: {}",
-            super::count(outside.len(), "page"),
+            crate::text::count(outside.len(), "page"),
             files.join(", ")
         ));
     }
@@ -298,36 +298,17 @@ fn permalink(
     name: &str,
     dirs: &[&str],
 ) -> String {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
     let parts: Vec<&str> = date.map(|d| d.split('-').collect()).unwrap_or_default();
     let get = |i: usize| parts.get(i).copied().unwrap_or("").to_string();
     let month_name = parts
         .get(1)
         .and_then(|m| m.parse::<usize>().ok())
-        .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
-        .map_or(String::new(), |m| (*m).to_string());
-    let mut out = String::new();
-    let mut rest = pattern;
-    while let Some(i) = rest.find(':') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let len = after
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(after.len());
-        let value = match &after[..len] {
+        .and_then(crate::dates::month_name)
+        .map_or(String::new(), str::to_lowercase);
+    let out = super::fill_placeholders(
+        pattern,
+        |c| c.is_ascii_alphanumeric(),
+        |token| match token {
             "year" => Some(get(0)),
             "month" => Some(get(1)),
             "monthname" => Some(month_name.clone()),
@@ -338,17 +319,8 @@ fn permalink(
             "section" => Some(dirs.first().copied().unwrap_or("").to_string()),
             "sections" => Some(dirs.join("/")),
             _ => None,
-        };
-        match value {
-            Some(v) => out.push_str(&v),
-            None => {
-                out.push(':');
-                out.push_str(&after[..len]);
-            }
-        }
-        rest = &after[len..];
-    }
-    out.push_str(rest);
+        },
+    );
     format!("/{}", out.trim_start_matches('/')).to_lowercase()
 }
 

@@ -236,15 +236,10 @@ fn permalink(
         .iter()
         .map(|c| c.to_lowercase().replace(' ', "-"))
         .collect();
-    let mut out = String::new();
-    let mut rest = pattern;
-    while let Some(i) = rest.find(':') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(after.len());
-        let value = match &after[..len] {
+    let out = super::fill_placeholders(
+        pattern,
+        |c| c.is_ascii_alphanumeric() || c == '_',
+        |token| match token {
             "year" => Some(y.clone()),
             "short_year" => Some(y.get(2..).unwrap_or("").to_string()),
             "month" => Some(m.clone()),
@@ -258,17 +253,8 @@ fn permalink(
             "output_ext" => Some(".html".to_string()),
             "hour" | "minute" | "second" => Some("00".to_string()),
             _ => None,
-        };
-        match value {
-            Some(v) => out.push_str(&v),
-            None => {
-                out.push(':');
-                out.push_str(&after[..len]);
-            }
-        }
-        rest = &after[len..];
-    }
-    out.push_str(rest);
+        },
+    );
     let mut clean = String::from("/");
     for part in out.split('/').filter(|p| !p.is_empty()) {
         clean.push_str(part);

@@ -33,7 +33,7 @@ use crate::cli::{ImportArgs, SourceKind};
 use crate::diag::{Diagnostic, Severity, SourceFile, did_you_mean, location_in};
 use crate::manifest::{self, Data, MANIFEST_FILE, yaml_scalar};
 use crate::paths::{self, InnerPath, PathProblem, Root};
-use crate::text::{same_title, slug};
+use crate::text::{count, same_title, slug};
 use rewrite::Mapped;
 use settle::{Images, Index, Job};
 
@@ -162,14 +162,6 @@ impl Imported {
         }
         let _ = writeln!(s, "build it with: anthology build {}", self.dir.display());
         s
-    }
-}
-
-fn count(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
     }
 }
 
@@ -380,32 +372,47 @@ fn extension(path: &Path) -> String {
 /// them, when they are read (through the source's [`Root`]), not dropped here in silence.
 fn walk(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        if d != dir && d.join(MANIFEST_FILE).is_file() {
-            continue;
+    paths::walk_tree(dir, usize::MAX, |path, is_dir| {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name.starts_with('.') || matches!(name.as_ref(), "_site" | "node_modules") {
+            return false;
         }
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') || matches!(name.as_ref(), "_site" | "node_modules") {
-                continue;
-            }
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let path = entry.path();
-            if kind.is_dir() {
-                stack.push(path);
-            } else if exts.is_empty() || exts.contains(&extension(&path).as_str()) {
-                out.push(path);
-            }
+        if is_dir {
+            // A collection of its own inside the source is not part of it.
+            return !path.join(MANIFEST_FILE).is_file();
         }
-    }
+        if exts.is_empty() || exts.contains(&extension(path).as_str()) {
+            out.push(path.to_path_buf());
+        }
+        false
+    });
     out.sort_by(|a, b| natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
+    out
+}
+
+/// A permalink pattern with its `:name` placeholders filled in: `value` gives each name's
+/// text (names are runs of the characters `is_name` accepts); an unknown name stays as written.
+fn fill_placeholders(
+    pattern: &str,
+    is_name: impl Fn(char) -> bool,
+    value: impl Fn(&str) -> Option<String>,
+) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(i) = rest.find(':') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let len = after.find(|c| !is_name(c)).unwrap_or(after.len());
+        match value(&after[..len]) {
+            Some(v) => out.push_str(&v),
+            None => {
+                out.push(':');
+                out.push_str(&after[..len]);
+            }
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -629,21 +636,7 @@ fn read_with_front(
 
 /// `my-first-post` → "My First Post" (what Jekyll and Hugo show for a post without a title).
 fn humanize(stem: &str) -> String {
-    let words: Vec<String> = stem
-        .split(['-', '_', ' '])
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect())
-                .unwrap_or_default()
-        })
-        .collect();
-    if words.is_empty() {
-        "Untitled".to_string()
-    } else {
-        words.join(" ")
-    }
+    crate::text::title_from_name(stem, "Untitled")
 }
 
 fn folder_name(path: &Path) -> String {

@@ -346,20 +346,6 @@ pub fn date_line(line: &str) -> Option<String> {
     natural_date(main)
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
@@ -386,10 +372,11 @@ fn natural_date(s: &str) -> Option<String> {
         tokens = &tokens[1..];
     }
     let month = |t: &str| {
-        MONTHS
+        crate::dates::MONTHS
             .iter()
+            .map(|m| m.to_ascii_lowercase())
             .position(|m| {
-                *m == t || (t.len() >= 3 && m.starts_with(t) && (t.len() == 3 || t == "sept"))
+                m == t || (t.len() >= 3 && m.starts_with(t) && (t.len() == 3 || t == "sept"))
             })
             .map(|i| i as u32 + 1)
     };

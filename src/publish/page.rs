@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use super::Links;
 use super::record::{Download, Record, TocNode};
 use crate::book::Role;
-use crate::text::escape;
+use crate::text::{count, escape};
 
 /// The style sheet every page links (`shelf.css`).
 pub const STYLE: &str = include_str!("shelf.css");
@@ -116,13 +116,7 @@ fn card(out: &mut String, book: &Record, links: &Links) {
         escape(&links.to(&book.page())),
         escape(&book.title)
     );
-    if let Some(sub) = &book.subtitle {
-        let _ = writeln!(
-            out,
-            "<p class=\"subtitle\" lang=\"{lang}\">{}</p>",
-            escape(sub)
-        );
-    }
+    subtitle(out, book, &lang);
     creators(out, book);
     if let Some(d) = &book.description {
         let _ = writeln!(
@@ -145,6 +139,17 @@ fn card(out: &mut String, book: &Record, links: &Links) {
     out.push_str("</ul>\n");
     downloads(out, book, links);
     out.push_str("</div>\n</article>\n</li>\n");
+}
+
+/// The book's subtitle, if it has one, in its language (`lang`, escaped).
+fn subtitle(out: &mut String, book: &Record, lang: &str) {
+    if let Some(sub) = &book.subtitle {
+        let _ = writeln!(
+            out,
+            "<p class=\"subtitle\" lang=\"{lang}\">{}</p>",
+            escape(sub)
+        );
+    }
 }
 
 /// A cover for a book that has none: its title and creators on a plain board. Hidden from
@@ -240,13 +245,7 @@ pub fn book(shelf: &str, book: &Record, links: &Links) -> String {
         "</div>\n<div class=\"about\">\n<h1 id=\"title\" lang=\"{lang}\">{}</h1>\n",
         escape(&book.title)
     );
-    if let Some(sub) = &book.subtitle {
-        let _ = writeln!(
-            out,
-            "<p class=\"subtitle\" lang=\"{lang}\">{}</p>",
-            escape(sub)
-        );
-    }
+    subtitle(&mut out, book, &lang);
     creators(&mut out, book);
     if let Some(d) = &book.description {
         for para in d.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
@@ -347,15 +346,6 @@ fn size_attrs(width: Option<u32>, height: Option<u32>) -> String {
     }
 }
 
-/// "1 essay", "5 essays".
-fn count(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 /// "A", "A or B", "A, B or C".
 fn join(items: &[&str], word: &str) -> String {
     match items {
@@ -380,26 +370,8 @@ fn size(bytes: u64) -> String {
 
 /// A W3CDTF date for people: "14 March 2025", "March 2025", "2025".
 fn time(date: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let parts: Vec<&str> = date.split('-').collect();
-    let month = |m: &str| {
-        m.parse::<usize>()
-            .ok()
-            .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
-    };
+    let month = |m: &str| m.parse::<usize>().ok().and_then(crate::dates::month_name);
     let text = match parts.as_slice() {
         [y, m, d] => match (month(m), d.parse::<u32>()) {
             (Some(m), Ok(d)) => format!("{d} {m} {y}"),

@@ -519,11 +519,7 @@ fn problems_panel(diags: &[Diagnostic], failed: bool, had_book: bool) -> String 
     }
     let errors = error_count(diags);
     let warnings = diags.len() - errors;
-    let count = |n: usize, word: &str| match n {
-        0 => None,
-        1 => Some(format!("1 {word}")),
-        n => Some(format!("{n} {word}s")),
-    };
+    let count = |n: usize, word: &str| (n > 0).then(|| crate::text::count(n, word));
     let counts: Vec<String> = [count(errors, "error"), count(warnings, "warning")]
         .into_iter()
         .flatten()
