@@ -86,9 +86,7 @@ impl Background {
 
     /// Ctrl-C, and the exit status.
     fn interrupt(mut self) -> Option<i32> {
-        let _ = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status();
+        common::signal(&self.child, rustix::process::Signal::INT);
         let started = Instant::now();
         while started.elapsed() < PATIENCE {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -577,7 +575,10 @@ fn shell_completions() {
     // The bash script loads, and completes the commands.
     let script = p.path().join("anthology.bash");
     std::fs::write(&script, p.run(&["completions", "bash"]).stdout.as_bytes()).unwrap();
-    let out = Command::new("bash")
+    let Some(mut bash) = common::system_tool("bash") else {
+        return;
+    };
+    let out = bash
         .arg("-c")
         .arg(format!(
             "source '{}'; COMP_WORDS=(anthology se); COMP_CWORD=1; _anthology anthology se anthology; echo \"${{COMPREPLY[@]}}\"",
@@ -664,21 +665,22 @@ fn a_progress_bar_only_on_a_terminal() {
     );
     piped.success();
     assert!(piped.stderr.is_empty(), "{}", piped.stderr);
-    // On a terminal (`script` gives the build one), the bar; with -q, none.
+    // On a terminal (a pseudo-terminal of the test's), the bar; with -q, none.
     let on_terminal = |quiet: &str| {
-        let command = format!(
-            "'{}' {quiet} build . -o book.epub",
-            env!("CARGO_BIN_EXE_anthology")
-        );
-        let out = Command::new("script")
-            .args(["-qec", &command, "/dev/null"])
+        let mut command = Command::new(env!("CARGO_BIN_EXE_anthology"));
+        command
+            .args(
+                [quiet, "build", ".", "-o", "book.epub"]
+                    .into_iter()
+                    .filter(|a| !a.is_empty()),
+            )
             .current_dir(p.path())
             .env("ANTHOLOGY_PROGRESS_DELAY_MS", "0")
-            .stdin(Stdio::null())
-            .output()
-            .expect("script (util-linux) runs a command on a terminal");
-        assert!(out.status.success());
-        String::from_utf8_lossy(&out.stdout).into_owned()
+            // What a terminal's shell sets: a bar is not drawn on a `dumb` one.
+            .env("TERM", "xterm-256color");
+        let (status, shown) = common::output_on_terminal(command);
+        assert!(status.success(), "{shown}");
+        shown
     };
     let shown = on_terminal("");
     assert!(shown.contains("converting essays"), "{shown}");

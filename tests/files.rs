@@ -12,15 +12,13 @@ use common::{Project, Run, assert_valid, minimal};
 
 /// Runs `anthology ARGS` in `p` under `umask`.
 fn run_with_umask(p: &Project, umask: &str, args: &[&str]) -> Run {
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
-        .arg(env!("CARGO_BIN_EXE_anthology"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_anthology"));
+    command
         .args(args)
         .current_dir(p.path())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run sh");
+        .env("NO_COLOR", "1");
+    let umask = u32::from_str_radix(umask, 8).expect("an octal umask");
+    let out = common::output_with_umask(&mut command, umask);
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -534,16 +534,17 @@ fn run_or_hang(p: &Project, args: &[&str], env: &[(&str, &str)]) -> Run {
             }
         }
         Err(_) => {
-            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            let _ = rustix::process::kill_process(
+                rustix::process::Pid::from_raw(i32::try_from(pid).unwrap()).unwrap(),
+                rustix::process::Signal::KILL,
+            );
             panic!("`anthology {}` hangs", args.join(" "));
         }
     }
 }
 
 fn fifo(path: &Path) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let made = std::process::Command::new("mkfifo").arg(path).status();
-    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+    common::mkfifo(path);
 }
 
 fn link(target: &Path, at: &Path) {

@@ -76,11 +76,14 @@ fn interrupt_mid_build(signal: &str) {
         );
         std::thread::sleep(Duration::from_millis(1));
     }
-    let killed = Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    common::signal(
+        &child,
+        match signal {
+            "-INT" => rustix::process::Signal::INT,
+            "-TERM" => rustix::process::Signal::TERM,
+            other => panic!("no signal {other}"),
+        },
+    );
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),
@@ -136,7 +139,10 @@ fn full_disk_leaves_the_previous_book() {
         echo "book=$(cat "$1/book.epub")"
         echo "files=$(ls -A "$1" | tr '\n' ' ')"
     "#;
-    let out = Command::new("unshare")
+    let Some(mut unshare) = common::system_tool("unshare") else {
+        return;
+    };
+    let out = unshare
         .args(["-rm", "sh", "-c", script, "sh"])
         .arg(&dir)
         .arg(env!("CARGO_BIN_EXE_anthology"))

