@@ -80,13 +80,13 @@ fn build(c: &mut Criterion) {
     group.bench_function("100 essays x 2,000 words", |b| {
         b.iter(|| {
             let mut diags = Vec::new();
-            anthology::build::build(dir.path(), Some(&out), &mut diags).expect("the book builds")
+            anthology::pipeline::build(dir.path(), Some(&out), &mut diags).expect("the book builds")
         });
     });
     group.bench_function("check 100 essays x 2,000 words", |b| {
         b.iter(|| {
             let mut diags = Vec::new();
-            assert!(anthology::build::check(dir.path(), &mut diags));
+            assert!(anthology::pipeline::check(dir.path(), &mut diags));
         });
     });
     group.finish();

@@ -8,9 +8,9 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use crate::book::{BookMeta, Creator, Entry, Role, Series, Summary};
-use crate::build::{self, Built, Plan, Stop};
 use crate::diag::Diagnostic;
 use crate::manifest::{Collection, Item};
+use crate::pipeline::{self, Built, Plan, Stop};
 
 /// The folder the essays' books go into: `book-essays/` beside `book.epub`.
 pub fn folder(book: &Path) -> PathBuf {
@@ -27,7 +27,7 @@ pub fn write(path: &Path, built: &Built, diags: &mut Vec<Diagnostic>) -> Option<
     // reported with the book, and a one-essay book only adds warnings about links to the
     // essays it leaves out (which become plain text, as they should).
     let mut quiet = Vec::new();
-    let Some(plan) = build::plan(path, &mut quiet) else {
+    let Some(plan) = pipeline::plan(path, &mut quiet) else {
         diags.extend(quiet.into_iter().filter(Diagnostic::is_error));
         return None;
     };
@@ -85,7 +85,7 @@ fn write_one(
         .map_err(|e| output(&e))?;
     let file = temp.reopen().map_err(|e| output(&e))?;
     let mut own = Vec::new();
-    let buf = match build::write_book(plan, BufWriter::new(file), &|_, _| {}, &mut own) {
+    let buf = match pipeline::write_book(plan, BufWriter::new(file), &|_, _| {}, &mut own) {
         Ok(written) => written.out,
         Err(Stop::Output(e)) => return Err(output(&e)),
         Err(Stop::Input) => {
@@ -98,7 +98,7 @@ fn write_one(
     };
     let file = buf.into_inner().map_err(|e| output(&e.into_error()))?;
     file.sync_all().map_err(|e| output(&e))?;
-    build::finish_file(temp, target).map_err(|e| output(&e))
+    pipeline::finish_file(temp, target).map_err(|e| output(&e))
 }
 
 /// The metadata of an essay's own book.

@@ -4,7 +4,7 @@
 //! [`manifest`] reads `anthology.yaml` into a checked `Collection` (and each essay's front
 //! matter when it is read); [`convert`] turns one essay into a `Chapter` of XHTML;
 //! [`assemble`] streams chapters into the EPUB container and writes the contents, navigation
-//! and package document last. [`build`] runs them, converting essays in parallel and writing
+//! and package document last. [`pipeline`] runs them, converting essays in parallel and writing
 //! to a temporary file that replaces the target only when the book is complete.
 //! [`import`] makes a new collection from a blog, a vault of notes or plain-text articles;
 //! [`serve`] shows the book in a browser while it is written, rebuilt on every save
@@ -13,7 +13,6 @@
 
 pub mod assemble;
 pub mod book;
-pub mod build;
 pub mod cli;
 pub mod convert;
 pub mod cover;
@@ -27,6 +26,7 @@ pub mod labels;
 pub mod manifest;
 pub mod media;
 pub mod paths;
+pub mod pipeline;
 pub mod publish;
 pub mod scaffold;
 pub mod serve;
@@ -54,7 +54,7 @@ pub fn run(cli: &Cli) -> ExitCode {
     let started = Instant::now();
     // `serve` stops on Ctrl-C in its own way: it has no book being written to clean up.
     if !matches!(cli.command, Command::Serve { .. }) {
-        build::remove_partial_output_on_interrupt();
+        pipeline::remove_partial_output_on_interrupt();
     }
     let ok = match &cli.command {
         Command::Build {
@@ -70,7 +70,7 @@ pub fn run(cli: &Cli) -> ExitCode {
             path,
             format: Format::Json,
         } => {
-            let ok = build::check(path, &mut diags);
+            let ok = pipeline::check(path, &mut diags);
             let report = diag::JsonReport::new(ok, &diags);
             out(format_args!(
                 "{}\n",
@@ -79,7 +79,7 @@ pub fn run(cli: &Cli) -> ExitCode {
             return exit(ok);
         }
         Command::Check { path, .. } => {
-            let ok = build::check(path, &mut diags);
+            let ok = pipeline::check(path, &mut diags);
             report(&diags, cli.quiet);
             if ok && !cli.quiet {
                 say(format_args!(
@@ -162,7 +162,7 @@ pub fn run(cli: &Cli) -> ExitCode {
             };
             serve::serve(&options, &mut diags)
         }
-        Command::Stats { path, format } => match build::summaries(path, &mut diags) {
+        Command::Stats { path, format } => match pipeline::summaries(path, &mut diags) {
             Some((plan, chapters)) => {
                 report(&diags, cli.quiet);
                 let stats = stats::Stats::new(&plan, &chapters);
@@ -218,7 +218,7 @@ fn build_once(
 ) -> bool {
     let started = Instant::now();
     let bar = Bar::new(!cli.quiet);
-    let built = build::build_with(path, output, &|done, total| bar.show(done, total), diags);
+    let built = pipeline::build_with(path, output, &|done, total| bar.show(done, total), diags);
     bar.finish();
     let Some(built) = built else {
         return false;

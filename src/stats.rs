@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::book::Summary;
-use crate::build::Plan;
+use crate::pipeline::Plan;
 use crate::text::Words;
 
 /// One essay's figures, or the book's totals.

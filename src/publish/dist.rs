@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::build::InProgress;
 use crate::diag::Diagnostic;
 use crate::paths::read_regular;
+use crate::pipeline::InProgress;
 
 /// The only folder inside DIST the shelf writes into.
 pub const COVERS: &str = "covers";
@@ -208,7 +208,7 @@ impl Dist {
                 .tempfile_in(dir)
         })?;
         std::io::Write::write_all(&mut temp, data)?;
-        crate::build::finish_file(temp, &path)?;
+        crate::pipeline::finish_file(temp, &path)?;
         drop(registered);
         Ok(written(name, data))
     }

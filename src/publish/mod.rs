@@ -2,7 +2,7 @@
 //!
 //! The collections (folders holding an `anthology.yaml`) are found, then each one, in
 //! parallel, is either reused — its inputs hash as they did when it was last built and its
-//! files are still in DIST (`cache`) — or built by [`build::build`] into a scratch folder. A
+//! files are still in DIST (`cache`) — or built by [`pipeline::build`] into a scratch folder. A
 //! collection that fails is reported with its errors and left off the shelf; the others go on.
 //! The books are then named (slugs of their titles) and placed in DIST: the EPUB, the Kobo
 //! edition (`kepub`), the cover and its thumbnail (`cover`). Last come the pages (`page`) and
@@ -27,10 +27,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::build::{self, Built};
 use crate::diag::Diagnostic;
 use crate::manifest::MANIFEST_FILE;
 use crate::paths::{Root, read_regular};
+use crate::pipeline::{self, Built};
 use dist::{Dist, Removal};
 use record::{Download, FileRecord, Input, Record, download_file};
 
@@ -288,7 +288,7 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
                 }
                 Ok(root) => match old.reusable(rel, &tool, &root, &dist) {
                     Some(record) => Outcome::Reused(Box::new(record)),
-                    None => match build::build(&path, Some(&work.book(n)), &mut d) {
+                    None => match pipeline::build(&path, Some(&work.book(n)), &mut d) {
                         Some(built) => Outcome::Built {
                             inputs: cache::inputs(&root, &built.inputs),
                             built: Box::new(built),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::Format;
 use crate::assemble::outline::{Node, Outline};
 use crate::book::{Role, Summary};
-use crate::build::Built;
+use crate::pipeline::Built;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {

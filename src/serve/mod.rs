@@ -1,6 +1,6 @@
 //! `anthology serve`: the collection as web pages on this computer, rebuilt on every save.
 //!
-//! The book is built in memory by the real pipeline ([`build::write_book`]) and its files are
+//! The book is built in memory by the real pipeline ([`pipeline::write_book`]) and its files are
 //! served as they are in the EPUB — same XHTML, same CSS — so the preview is what a reader
 //! gets. Only the served copy of a page gets a few additions, never the book: a panel listing
 //! the last build's problems, links to the previous and next pages, the page margins a reading
@@ -30,8 +30,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::assemble::outline::part_id;
 use crate::book::{Entry, chapter_href};
-use crate::build::{self, Stop};
 use crate::diag::{Diagnostic, error_count};
+use crate::pipeline::{self, Stop};
 use crate::text::escape;
 use crate::watch::{self, Watcher};
 use connections::{Connections, Slot};
@@ -275,8 +275,8 @@ fn build_in_memory(
     path: &std::path::Path,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Book, Vec<String>)> {
-    let plan = build::plan(path, diags)?;
-    let out = match build::write_book(&plan, Cursor::new(Vec::new()), &|_, _| {}, diags) {
+    let plan = pipeline::plan(path, diags)?;
+    let out = match pipeline::write_book(&plan, Cursor::new(Vec::new()), &|_, _| {}, diags) {
         Ok(written) => written.out,
         Err(Stop::Input) => return None,
         Err(Stop::Output(e)) => {
