@@ -3,7 +3,7 @@
 //! version). A position-independent executable carries one relocation per pointer in its
 //! read-only data, ~22,000 here; the loader reads and applies every one at each start. Packed,
 //! the table shrinks from ~540 KB to a few, and a small book's build maps about 0.4 MiB less
-//! (README, "Speed"). Nothing else changes: the executable stays position-independent.
+//! (bench/README.md). Nothing else changes: the executable stays position-independent.
 
 use std::path::Path;
 

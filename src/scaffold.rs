@@ -26,7 +26,7 @@ pub fn new(dir: &Path) -> Result<PathBuf, Diagnostic> {
     // The folder's name may hold anything: written as a YAML scalar that reads back as it is.
     let title = yaml_scalar(&title_from(dir));
     let manifest = format!(
-        "# The anthology's manifest: every field is described in anthology's README.\n\
+        "# The anthology's manifest: every field is described in anthology's guide (docs/guide).\n\
          title: {title}\n\
          subtitle: Essays\n\
          language: en\n\

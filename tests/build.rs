@@ -47,6 +47,31 @@ fn every_sample_builds_valid_and_clean() {
     }
 }
 
+/// The user guide (`docs/guide`) is a collection: it builds with no warning into a book that
+/// passes every check, and every chapter is in its contents.
+#[test]
+fn the_guide_builds_valid_and_clean() {
+    let p = Project::copy_of("docs/guide");
+    let run = p.run(&["build", ".", "-o", "guide.epub"]);
+    run.success();
+    assert!(run.stderr.is_empty(), "docs/guide: {}", run.stderr);
+    let book = p.path().join("guide.epub");
+    assert_valid(&book);
+    let nav = &unzip_text(&book)["EPUB/nav.xhtml"];
+    for entry in std::fs::read_dir(repo().join("docs/guide/essays")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let title = text
+            .lines()
+            .find_map(|l| l.strip_prefix("title: "))
+            .expect("a title in the front matter")
+            .trim_matches('"');
+        assert!(
+            nav.contains(&format!(">{title}</a>")),
+            "{title} is not in the contents"
+        );
+    }
+}
+
 #[test]
 fn kitchen_sink_builds_valid() {
     let p = Project::copy_of("tests/fixtures/kitchen-sink");

@@ -645,7 +645,7 @@ fn the_shelf_in_a_real_browser() {
     assert!(colours.len() > 500, "the screenshot looks blank");
     if std::env::var_os("UPDATE_SCREENSHOT").is_some() {
         std::fs::create_dir_all(repo().join("docs")).unwrap();
-        std::fs::copy(&shot, repo().join("docs/shelf.png")).unwrap();
+        std::fs::copy(&shot, repo().join("docs/guide/images/shelf.png")).unwrap();
     }
 }
 

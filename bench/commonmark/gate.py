@@ -4,7 +4,7 @@
 - every CommonMark example renders as pulldown-cmark's own renderer does, after the harness's
   serialisation normalising and anthology's documented rules (P), or after its emulation of
   the raw-HTML sanitiser (S); the only other exceptions are the decisions listed in DOCUMENTED
-  below (README, "What raw HTML keeps and drops"), which must keep every word of the text;
+  below (the guide, docs/guide/essays/essays.md, "What raw HTML keeps and drops"), which must keep every word of the text;
 - the examples with an absolute image path (`/url`, refused by design: nothing outside the
   collection is read) fail only that way, and pass in the harness's `cmimg` run without the `/`;
 - every probe shows exactly the words it lists, read as a reader reads them: the text of an
@@ -20,7 +20,7 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-# Examples that differ from the baseline by a deliberate decision, and why (README).
+# Examples that differ from the baseline by a deliberate decision, and why (the guide: docs/guide/essays/essays.md).
 DOCUMENTED = {
     ("cm", 148): "a block inside <pre> (here a <p>) is unwrapped: XHTML allows only phrasing "
                  "content in <pre>, and EPUBCheck reports anything else as an error",

@@ -24,7 +24,7 @@ use flate2::write::DeflateEncoder;
 
 use libdeflater::{CompressionLvl, Compressor};
 
-/// The compression level, chosen by measuring (README, "Speed"): libdeflate's level 4 makes
+/// The compression level, chosen by measuring (bench/README.md): libdeflate's level 4 makes
 /// books within 1–3% of zlib's level 6 in less than half the time; level 6 costs 1.6–2× as
 /// much for 1–2%; level 1 is fastest but up to 10% bigger on long essays.
 pub const LEVEL: i32 = 4;

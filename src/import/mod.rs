@@ -952,7 +952,7 @@ fn manifest_text(
 ) -> String {
     let mut out = format!(
         "# Imported by `anthology import` from {}.\n\
-         # Every field is described in anthology's README. Reorder `contents` as you like, or\n\
+         # Every field is described in anthology's guide (docs/guide). Reorder `contents` as you like, or\n\
          # group the essays into parts:\n\
          #   - part: A Part's Title\n\
          #     essays:\n\
