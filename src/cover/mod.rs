@@ -483,14 +483,20 @@ impl Canvas<'_> {
     }
 
     /// The same number of lines, as even as they go: the narrowest measure that does not add
-    /// a line (no lone word on the last one).
+    /// a line (no lone word on the last one) and breaks no word that the full measure kept
+    /// whole ("antholog-y" is not a balance).
     fn balance(&self, text: &str, px: f32, italic: bool, max: f32, lines: Vec<Line>) -> Vec<Line> {
         if lines.len() < 2 {
             return lines;
         }
+        let widest = text
+            .split_whitespace()
+            .map(|w| self.width(w, px, italic, 0.0))
+            .filter(|&w| w <= max)
+            .fold(0.0, f32::max);
         let mut best = lines;
         let mut measure = max;
-        while measure > max * 0.5 {
+        while measure > max * 0.5 && measure - 20.0 >= widest {
             measure -= 20.0;
             let tried = self.wrap(text, px, italic, 0.0, measure);
             if tried.len() != best.len() {
@@ -851,6 +857,30 @@ mod tests {
             f.lines.iter().map(|l| l.text.as_str()).collect::<String>(),
             word
         );
+    }
+
+    #[test]
+    fn balancing_the_lines_breaks_no_word() {
+        // Found on the guide's cover: "The anthology Guide" in three lines at the full measure
+        // was "balanced" into "The / antholog / y Guide".
+        let c = canvas();
+        for theme in ["classic", "modern", "large-print"] {
+            for (i, setting) in settings(&design(theme)).into_iter().enumerate().take(2) {
+                for title in [
+                    "The anthology Guide",
+                    "On Extraordinarily Unaccountable Things",
+                ] {
+                    let f = c.fit(title, setting);
+                    let words: Vec<&str> = title.split_whitespace().collect();
+                    let set: Vec<&str> = f
+                        .lines
+                        .iter()
+                        .flat_map(|l| l.text.split_whitespace())
+                        .collect();
+                    assert_eq!(set, words, "{theme} {i}");
+                }
+            }
+        }
     }
 
     #[test]
