@@ -53,7 +53,7 @@ pub struct Matter {
 
 /// Words from the manifest, in inline Markdown: `text` as written, `html` as XHTML. The
 /// manifest sets `html` to the escaped text; the converter renders the Markdown
-/// ([`crate::convert::render_matter`]), so the assembler only ever copies `html`.
+/// (`convert::render_matter`), so the assembler only ever copies `html`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Inline {
     pub text: String,
@@ -533,6 +533,22 @@ pub fn chapter_href(id: &str) -> String {
 pub enum Entry {
     Essay(String),
     Part { title: String, essays: Vec<String> },
+}
+
+/// An essay's metadata: the manifest's overrides, else its front matter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EssayMeta {
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub date: Option<String>,
+    pub language: Option<String>,
+    pub source: Option<String>,
+    pub rights: Option<String>,
+    /// The quotation the essay opens with (inline Markdown, as written).
+    pub epigraph: Option<Epigraph>,
+    /// From the manifest: what the essay is to the book.
+    pub kind: EssayKind,
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub mod each;
 pub mod fonts;
 pub mod import;
 pub mod labels;
+pub mod language;
 pub mod manifest;
 pub mod media;
 pub mod paths;
@@ -33,6 +34,7 @@ pub mod serve;
 pub mod stats;
 pub mod styles;
 pub mod text;
+pub mod themes;
 pub mod watch;
 pub mod weburl;
 
@@ -190,8 +192,8 @@ pub fn run(cli: &Cli) -> ExitCode {
             }
         },
         Command::Themes => {
-            for theme in styles::THEMES {
-                let default = if theme.name == styles::DEFAULT {
+            for theme in themes::THEMES {
+                let default = if theme.name == themes::DEFAULT {
                     " (default)"
                 } else {
                     ""

@@ -1,5 +1,4 @@
-//! The themes in `styles/`, embedded in the binary so that a build needs nothing beside it,
-//! and the book's style sheet made of a theme (or the user's file), the embedded fonts'
+//! The book's style sheet, made of a theme ([`crate::themes`]) or the user's file, the embedded fonts'
 //! `@font-face` rules and the user's `extra-css`; the user's files are cleaned by [`css`],
 //! with a warning at the place of each removal and of what e-readers choke on.
 
@@ -8,47 +7,6 @@ use crate::css;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::manifest::{Collection, Style};
 use crate::paths::{InnerPath, Root};
-
-#[derive(Debug)]
-pub struct Theme {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub css: &'static str,
-}
-
-pub const DEFAULT: &str = "classic";
-
-pub const THEMES: &[Theme] = &[
-    Theme {
-        name: "classic",
-        description: "a serif book page: indented paragraphs, small caps bylines, quiet notes",
-        css: include_str!("../styles/classic.css"),
-    },
-    Theme {
-        name: "modern",
-        description: "a sans-serif page: spaced paragraphs, ragged right, bold headings",
-        css: include_str!("../styles/modern.css"),
-    },
-    Theme {
-        name: "large-print",
-        description: "high contrast and large type: bigger text and spacing, no italics, underlined links",
-        css: include_str!("../styles/large-print.css"),
-    },
-];
-
-pub fn find(name: &str) -> Option<&'static Theme> {
-    let name = name.trim().to_ascii_lowercase();
-    let name = if name == "default" {
-        DEFAULT
-    } else {
-        name.as_str()
-    };
-    THEMES.iter().find(|t| t.name == name)
-}
-
-pub fn names() -> impl Iterator<Item = &'static str> {
-    THEMES.iter().map(|t| t.name)
-}
 
 /// The book's style sheet and the font files it uses. Problems (an unreadable file) go to
 /// `diags`; `None` then.
@@ -188,8 +146,8 @@ mod tests {
     /// relative to the reader's own.
     #[test]
     fn themes_are_safe_for_every_reader() {
-        assert!(THEMES.len() >= 3);
-        for theme in THEMES {
+        assert!(crate::themes::THEMES.len() >= 3);
+        for theme in crate::themes::THEMES {
             assert!(
                 css::reader_troubles(theme.css).is_empty(),
                 "{}: {:?}",
@@ -220,14 +178,5 @@ mod tests {
             assert!(cleaned.removed.is_empty(), "{}", theme.name);
             assert_eq!(cleaned.css, theme.css, "{}", theme.name);
         }
-    }
-
-    #[test]
-    fn themes_are_found() {
-        assert!(find("classic").is_some());
-        assert!(find("modern").is_some());
-        assert!(find("Large-Print").is_some());
-        assert!(find("Default").is_some());
-        assert!(find("nope").is_none());
     }
 }

@@ -925,7 +925,7 @@ impl Walker<'_, '_, '_> {
             out.push(("title", t.to_string()));
         }
         if let Some(lang) = attr(attrs, "lang").map(str::trim)
-            && crate::manifest::valid_language(lang)
+            && crate::language::valid(lang)
         {
             out.push(("lang", lang.to_string()));
             out.push(("xml:lang", lang.to_string()));

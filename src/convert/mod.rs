@@ -18,10 +18,10 @@ use std::fmt::Write as _;
 
 use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 
+use crate::book::EssayMeta;
 use crate::book::{BookMeta, Chapter, CrossLink, Epigraph, EssayKind, Inline};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::labels::Labels;
-use crate::manifest::EssayMeta;
 use crate::paths::Root;
 use crate::text::{Packed, escape, same_title};
 

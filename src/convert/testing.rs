@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Context, convert, settle_cross_links};
 use crate::book::Chapter;
+use crate::book::EssayMeta;
 use crate::diag::{Diagnostic, SourceFile};
-use crate::manifest::EssayMeta;
 use crate::paths::Root;
 
 /// A 1×1 PNG, `x.png` in the fixture's folder, so that generated images can be found.

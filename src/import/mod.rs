@@ -668,7 +668,7 @@ fn canonical_language(tag: &str) -> Option<String> {
         })
         .collect();
     let t = parts.join("-");
-    manifest::valid_language(&t).then_some(t)
+    crate::language::valid(&t).then_some(t)
 }
 
 /// The authors of a front matter: `author`/`authors`, each a name or `{name: …}`.

@@ -1,59 +1,4 @@
-//! Checks of single values: language tags, ISBNs, dates.
-
-/// Checks a BCP 47 tag against the IANA registry. On failure: the reason and, when the intent
-/// is clear (`english`, `en_US`), the tag that was probably meant.
-pub fn language(tag: &str) -> Result<(), (String, Option<String>)> {
-    let guess = guess_language(tag);
-    match language_tags::LanguageTag::parse(tag) {
-        Ok(parsed) => match parsed.validate() {
-            Ok(()) => Ok(()),
-            Err(e) => Err((e.to_string(), guess)),
-        },
-        Err(e) => Err((e.to_string(), guess)),
-    }
-}
-
-fn guess_language(tag: &str) -> Option<String> {
-    let lower = tag.trim().to_ascii_lowercase();
-    if lower.contains('_') {
-        let fixed = tag.trim().replace('_', "-");
-        if language_tags::LanguageTag::parse(&fixed).is_ok_and(|t| t.is_valid()) {
-            return Some(fixed);
-        }
-    }
-    let by_name = [
-        ("english", "en"),
-        ("french", "fr"),
-        ("francais", "fr"),
-        ("français", "fr"),
-        ("german", "de"),
-        ("deutsch", "de"),
-        ("spanish", "es"),
-        ("espanol", "es"),
-        ("español", "es"),
-        ("italian", "it"),
-        ("portuguese", "pt"),
-        ("dutch", "nl"),
-        ("russian", "ru"),
-        ("greek", "el"),
-        ("latin", "la"),
-        ("chinese", "zh"),
-        ("japanese", "ja"),
-        ("arabic", "ar"),
-        ("hebrew", "he"),
-        ("polish", "pl"),
-        ("swedish", "sv"),
-        ("eng", "en"),
-        ("fre", "fr"),
-        ("ger", "de"),
-        ("uk", "en-GB"),
-        ("us", "en-US"),
-    ];
-    by_name
-        .iter()
-        .find(|(name, _)| *name == lower)
-        .map(|(_, code)| (*code).to_string())
-}
+//! Checks of single values: ISBNs, dates (language tags: [`crate::language`]).
 
 /// Verifies an ISBN-10 or ISBN-13 checksum; returns the bare digits (with `X`).
 pub fn isbn(raw: &str) -> Result<String, String> {
@@ -139,20 +84,6 @@ fn days_in(y: &str, m: &str) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn languages() {
-        assert!(language("en").is_ok());
-        assert!(language("en-GB").is_ok());
-        assert!(language("zh-Hant-TW").is_ok());
-        assert!(language("grc").is_ok());
-        let (_, guess) = language("english").unwrap_err();
-        assert_eq!(guess.as_deref(), Some("en"));
-        let (_, guess) = language("en_US").unwrap_err();
-        assert_eq!(guess.as_deref(), Some("en-US"));
-        assert!(language("xx-YY-invalid-").is_err());
-        assert!(language("zz").is_err());
-    }
 
     #[test]
     fn isbns() {

@@ -6,28 +6,11 @@ use std::path::Path;
 use serde_yaml::Value;
 
 use super::EssayRef;
-use super::check;
 use super::raw::{self, FRONT_MATTER_KEYS};
 use super::yaml::Doc;
-use crate::book::{Epigraph, EssayKind, Inline};
+use crate::book::{Epigraph, EssayKind, EssayMeta, Inline};
 use crate::diag::{Diagnostic, SourceFile, location_in};
 use crate::paths::Root;
-
-/// An essay's metadata: the manifest's overrides, else its front matter.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EssayMeta {
-    pub title: Option<String>,
-    pub subtitle: Option<String>,
-    pub authors: Vec<String>,
-    pub date: Option<String>,
-    pub language: Option<String>,
-    pub source: Option<String>,
-    pub rights: Option<String>,
-    /// The quotation the essay opens with (inline Markdown, as written).
-    pub epigraph: Option<Epigraph>,
-    /// From the manifest: what the essay is to the book.
-    pub kind: EssayKind,
-}
 
 /// An essay read from disk, ready for the converter.
 #[derive(Debug, Clone)]
@@ -227,7 +210,7 @@ pub(super) fn parse_front_matter(
         .collect();
     let language = fm.language.map(|t| t.0.trim().to_string());
     if let Some(tag) = &language
-        && let Err((reason, guess)) = check::language(tag)
+        && let Err((reason, guess)) = crate::language::check(tag)
     {
         let mut d = Diagnostic::error(
             "language",

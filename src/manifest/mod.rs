@@ -18,15 +18,16 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::Value;
 
-pub use essay::{EssayMeta, EssaySource, decode, read as read_essay};
+pub use crate::book::EssayMeta;
+pub use essay::{EssaySource, decode, read as read_essay};
 pub use foreign::{Data, parse_data, yaml_scalar};
 
 use crate::book::{BookMeta, Creator, EssayKind, Place, Role, Series};
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::fonts::Font;
 use crate::paths::{Files, InnerPath, Root};
-use crate::styles::{self, Theme};
 use crate::text::slug;
+use crate::themes::{self, Theme};
 use raw::{
     CONTRIBUTOR_KEYS, CREATOR_KEYS, EPIGRAPH_KEYS, ESSAY_KEYS, MANIFEST_KEYS, PART_KEYS,
     SERIES_KEYS, Text,
@@ -69,7 +70,7 @@ impl Style {
     pub fn name(&self) -> &'static str {
         match self {
             Style::Theme(t) => t.name,
-            Style::File(_) => styles::DEFAULT,
+            Style::File(_) => themes::DEFAULT,
         }
     }
 }
@@ -117,11 +118,6 @@ impl Collection {
             .map(|e| (e.file.rel.as_str(), e.id.as_str()))
             .collect()
     }
-}
-
-/// Whether `tag` is a valid BCP 47 language tag (for `lang` attributes in raw HTML).
-pub fn valid_language(tag: &str) -> bool {
-    check::language(tag).is_ok()
 }
 
 /// Whether `date` is a date the book's metadata can carry (W3CDTF: `YYYY`, `YYYY-MM`…).
@@ -246,7 +242,7 @@ fn from_text(
     if raw.cover.is_none()
         && let Some(m) = &meta
     {
-        let theme = style.as_ref().map_or(styles::DEFAULT, Style::name);
+        let theme = style.as_ref().map_or(themes::DEFAULT, Style::name);
         v.generated_cover_text(m, theme);
     }
     let extra_css = v.extra_css(raw.extra_css.as_ref());
@@ -455,7 +451,7 @@ impl Validator<'_, '_> {
             .map(|l| l.0.trim().to_string())
             .unwrap_or_default();
         if raw.language.is_some()
-            && let Err((reason, guess)) = check::language(&language)
+            && let Err((reason, guess)) = crate::language::check(&language)
         {
             let d = self.error(
                 "language",
@@ -665,22 +661,22 @@ impl Validator<'_, '_> {
     fn style(&mut self, raw: Option<&Text>) -> Option<Style> {
         let Some(raw) = raw else {
             return Some(Style::Theme(
-                styles::find(styles::DEFAULT).expect("the default theme exists"),
+                themes::find(themes::DEFAULT).expect("the default theme exists"),
             ));
         };
         let name = raw.0.trim();
-        if let Some(theme) = styles::find(name) {
+        if let Some(theme) = themes::find(name) {
             return Some(Style::Theme(theme));
         }
         if name.ends_with(".css") || name.contains('/') {
             return self.file(raw, "style", "style sheet").map(Style::File);
         }
         let d = self.error("style", format!("unknown theme `{name}`"), "style");
-        d.help = Some(match did_you_mean(name, styles::names()) {
+        d.help = Some(match did_you_mean(name, themes::names()) {
             Some(s) => format!("did you mean `{s}`? (or give the path of a .css file)"),
             None => format!(
                 "themes: {} (or give the path of a .css file)",
-                styles::names().collect::<Vec<_>>().join(", ")
+                themes::names().collect::<Vec<_>>().join(", ")
             ),
         });
         None
