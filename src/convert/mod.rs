@@ -3,7 +3,7 @@
 //!
 //! Markdown without raw HTML is written straight from pulldown-cmark's events. An essay with
 //! raw HTML is rendered to HTML first, parsed by html5ever as a browser would, cleaned, and
-//! then written by the same [`writer::Writer`], so both paths share ids, links and notes.
+//! then written by the same `writer::Writer`, so both paths share ids, links and notes.
 
 mod dom;
 mod html;

@@ -12,7 +12,7 @@
 //! gives the same bytes.
 //!
 //! The layout is recorded as a list of shapes, then painted and encoded a band of rows at a
-//! time ([`png`]): the 4 MB of a whole 1600×2560 picture are never held at once.
+//! time (`png.rs`): the 4 MB of a whole 1600×2560 picture are never held at once.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -219,7 +219,7 @@ pub fn generate(meta: &BookMeta, theme: &str, labels: &Labels) -> Resource {
 }
 
 /// A canvas with the typefaces: what is drawn on it is recorded, in order, and painted by
-/// [`Canvas::paint`] one band at a time.
+/// [`paint`] one band at a time.
 struct Canvas<'f> {
     shapes: Vec<Shape>,
     roman: FontRef<'f>,

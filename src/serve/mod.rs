@@ -7,9 +7,9 @@
 //! app would give it, and a small script that asks `/__version` whether the book changed and
 //! reloads the page when it did. A build with
 //! errors leaves the last good book on show, under the panel; so does a build that panics, a
-//! bug shown as an error ([`panics`]). The folders the build read are watched by
-//! [`crate::watch`]; requests are answered by a small HTTP/1.1 server on `std::net` ([`http`]),
-//! one thread per connection, so many at once ([`connections`]).
+//! bug shown as an error (`panics.rs`). The folders the build read are watched by
+//! [`crate::watch`]; requests are answered by a small HTTP/1.1 server on `std::net` (`http.rs`),
+//! one thread per connection, so many at once (`connections.rs`).
 //!
 //! For the tests, a debug build panics in a rebuild when asked to by `ANTHOLOGY_TEST_PANIC`
 //! (`panic_if_asked`); a release build has no such hook.
