@@ -16,7 +16,9 @@ mod pages;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
-use crate::book::{BookMeta, Chapter, Entry, Resource, Role, Summary, chapter_href};
+use crate::book::{
+    BookMeta, Chapter, Entry, EssayKind, Place, Resource, Role, Summary, chapter_href,
+};
 use crate::labels::Labels;
 use container::{Entry as ZipEntry, Spill, ZipOut};
 use opf::{GuideRef, Item, Itemref, Person};
@@ -187,21 +189,17 @@ impl<W: Write> EpubWriter<W> {
         Ok(())
     }
 
-    /// Writes the generated pages, the navigation and the package document; closes the zip.
-    pub fn finish(mut self, book: &Book) -> Result<W, AssembleError> {
-        let meta = book.meta;
-        let labels = book.labels;
-        let by_id: HashMap<&str, &Summary> =
-            book.chapters.iter().map(|c| (c.id.as_str(), c)).collect();
-        let front_matter = matter::front(meta, labels);
-        let back_matter = matter::back(meta, labels, book.chapters);
-        let in_toc: Vec<outline::Node> = back_matter
-            .iter()
-            .filter(|g| g.in_toc)
-            .map(|g| outline::Node::leaf(g.label, g.href()))
-            .collect();
-        let outline = Outline::new(book.contents, &by_id, in_toc.into_iter());
-
+    /// Writes the book's own pages (cover, title page, generated front matter, contents,
+    /// generated back matter, parts' pages), its fonts and style sheet; returns the package
+    /// items.
+    fn pages(
+        &mut self,
+        book: &Book,
+        outline: &Outline,
+        front_matter: &[matter::Generated],
+        back_matter: &[matter::Generated],
+    ) -> Result<PageItems, AssembleError> {
+        let (meta, labels) = (book.meta, book.labels);
         let mut front: Vec<Item> = Vec::new();
         let mut page =
             |id: &str, href: String, text: String, this: &mut Self| -> Result<(), AssembleError> {
@@ -220,20 +218,20 @@ impl<W: Write> EpubWriter<W> {
                 "cover",
                 chapter_href("cover"),
                 pages::cover(meta, labels, &cover.href),
-                &mut self,
+                self,
             )?;
         }
         page(
             "titlepage",
             chapter_href("titlepage"),
             pages::title_page(meta, labels),
-            &mut self,
+            self,
         )?;
-        for g in &front_matter {
-            page(g.id, g.href(), g.xhtml.clone(), &mut self)?;
+        for g in front_matter {
+            page(g.id, g.href(), g.xhtml.clone(), self)?;
         }
         let href = chapter_href("contents");
-        self.streamed(&href, |o| pages::contents(o, meta, labels, &outline))?;
+        self.streamed(&href, |o| pages::contents(o, meta, labels, outline))?;
         front.push(Item {
             id: "contents".into(),
             href,
@@ -241,7 +239,7 @@ impl<W: Write> EpubWriter<W> {
             properties: None,
         });
         let mut back_items = Vec::new();
-        for g in &back_matter {
+        for g in back_matter {
             self.file(&g.href(), XHTML, g.xhtml.as_bytes())?;
             back_items.push(Item {
                 id: g.id.to_string(),
@@ -280,76 +278,35 @@ impl<W: Write> EpubWriter<W> {
             }
         }
         self.file(pages::STYLESHEET, "text/css", book.css.as_bytes())?;
+        Ok(PageItems {
+            front,
+            parts: part_items,
+            back: back_items,
+        })
+    }
+
+    /// Writes the generated pages, the navigation and the package document; closes the zip.
+    pub fn finish(mut self, book: &Book) -> Result<W, AssembleError> {
+        let meta = book.meta;
+        let labels = book.labels;
+        let by_id: HashMap<&str, &Summary> =
+            book.chapters.iter().map(|c| (c.id.as_str(), c)).collect();
+        let front_matter = matter::front(meta, labels);
+        let back_matter = matter::back(meta, labels, book.chapters);
+        let in_toc: Vec<outline::Node> = back_matter
+            .iter()
+            .filter(|g| g.in_toc)
+            .map(|g| outline::Node::leaf(g.label, g.href()))
+            .collect();
+        let outline = Outline::new(book.contents, &by_id, in_toc.into_iter());
+
+        let written = self.pages(book, &outline, &front_matter, &back_matter)?;
 
         let first = matter::body_start(book.contents, &by_id)
             .or_else(|| outline.first_href().map(str::to_string))
             .unwrap_or_else(|| "text/contents.xhtml".to_string());
-        let essay_marks: Vec<(crate::book::EssayKind, String)> =
-            matter::essay_landmarks(book.contents, &by_id)
-                .into_iter()
-                .map(|(kind, c)| (kind, c.href()))
-                .collect();
-        let back_hrefs: Vec<String> = back_matter.iter().map(matter::Generated::href).collect();
-        let front_hrefs: Vec<String> = front_matter.iter().map(matter::Generated::href).collect();
-        let mut landmarks = Vec::new();
-        if book.cover.is_some() {
-            landmarks.push(nav::Landmark {
-                kind: "cover",
-                label: labels.cover,
-                href: "text/cover.xhtml",
-            });
-        }
-        landmarks.push(nav::Landmark {
-            kind: "titlepage",
-            label: labels.title_page,
-            href: "text/titlepage.xhtml",
-        });
-        for (g, href) in front_matter.iter().zip(&front_hrefs) {
-            landmarks.push(nav::Landmark {
-                kind: g.kind,
-                label: g.label,
-                href,
-            });
-        }
-        landmarks.push(nav::Landmark {
-            kind: "toc",
-            label: labels.contents,
-            href: "text/contents.xhtml",
-        });
-        let essay_titles: Vec<&str> = matter::essay_landmarks(book.contents, &by_id)
-            .into_iter()
-            .map(|(_, c)| c.title())
-            .collect();
-        let (before, after): (Vec<_>, Vec<_>) = essay_marks
-            .iter()
-            .zip(&essay_titles)
-            .partition(|((kind, _), _)| kind.place() == crate::book::Place::Front);
-        for ((kind, href), title) in &before {
-            landmarks.push(nav::Landmark {
-                kind: kind.name(),
-                label: title,
-                href,
-            });
-        }
-        landmarks.push(nav::Landmark {
-            kind: "bodymatter",
-            label: labels.start,
-            href: &first,
-        });
-        for ((kind, href), title) in &after {
-            landmarks.push(nav::Landmark {
-                kind: kind.name(),
-                label: title,
-                href,
-            });
-        }
-        for (g, href) in back_matter.iter().zip(&back_hrefs) {
-            landmarks.push(nav::Landmark {
-                kind: g.kind,
-                label: g.label,
-                href,
-            });
-        }
+        let places = Places::new(book, &by_id, first, &front_matter, &back_matter);
+        let landmarks = landmarks(&places, labels);
         self.streamed("nav.xhtml", |o| {
             nav::nav(o, meta, labels, &outline, &landmarks);
         })?;
@@ -381,79 +338,12 @@ impl<W: Write> EpubWriter<W> {
             items.extend(more);
             start..items.len()
         };
-        let (front, parts, back) = (add(front), add(part_items), add(back_items));
+        let (front, parts, back) = (add(written.front), add(written.parts), add(written.back));
         items.append(&mut self.items);
-        let mut spine: Vec<Itemref> = items[front].iter().map(Item::itemref).collect();
-        let mut parts = items[parts].iter();
-        for entry in book.contents {
-            match entry {
-                Entry::Essay(id) => spine.push(Itemref::Chapter(id)),
-                Entry::Part { essays, .. } => {
-                    spine.extend(parts.next().map(Item::itemref));
-                    spine.extend(essays.iter().map(|id| Itemref::Chapter(id)));
-                }
-            }
-        }
-        spine.extend(items[back].iter().map(Item::itemref));
+        let spine = spine(&items[front], &items[parts], &items[back], book.contents);
+        let guide = guide(&places, labels);
 
-        let mut guide = Vec::new();
-        if book.cover.is_some() {
-            guide.push(GuideRef {
-                kind: "cover",
-                title: labels.cover,
-                href: "text/cover.xhtml",
-            });
-        }
-        guide.push(GuideRef {
-            kind: "title-page",
-            title: labels.title_page,
-            href: "text/titlepage.xhtml",
-        });
-        guide.push(GuideRef {
-            kind: "toc",
-            title: labels.contents,
-            href: "text/contents.xhtml",
-        });
-        guide.push(GuideRef {
-            kind: "text",
-            title: labels.start,
-            href: &first,
-        });
-        // The EPUB 2 guide's own names for the pages it knows.
-        for (g, href) in front_matter
-            .iter()
-            .zip(&front_hrefs)
-            .chain(back_matter.iter().zip(&back_hrefs))
-        {
-            let kind = match g.kind {
-                "acknowledgments" => "acknowledgements",
-                k @ ("dedication" | "epigraph" | "colophon") => k,
-                _ => continue,
-            };
-            guide.push(GuideRef {
-                kind,
-                title: g.label,
-                href,
-            });
-        }
-        for ((kind, href), title) in &before {
-            if matches!(
-                kind,
-                crate::book::EssayKind::Foreword | crate::book::EssayKind::Preface
-            ) {
-                guide.push(GuideRef {
-                    kind: kind.name(),
-                    title,
-                    href,
-                });
-            }
-        }
-
-        let access = opf::Access {
-            images: book.chapters.iter().map(|c| c.images).sum(),
-            images_without_alt: book.chapters.iter().map(|c| c.images_without_alt).sum(),
-            certifier: meta.publisher.clone(),
-        };
+        let access = access(meta, book.chapters);
         let people = people(meta, book.chapters);
         let files = opf::Files {
             items: &items,
@@ -464,6 +354,142 @@ impl<W: Write> EpubWriter<W> {
             opf::package(o, meta, &people, &access, &files, &guide);
         })?;
         Ok(self.zip.finish()?)
+    }
+}
+
+/// The package items of the pages [`EpubWriter::pages`] wrote: those before the essays, the
+/// parts' pages, those after the essays.
+struct PageItems {
+    front: Vec<Item>,
+    parts: Vec<Item>,
+    back: Vec<Item>,
+}
+
+/// Where the landmarks and the EPUB 2 guide point, worked out from the plan: the generated
+/// pages before and after the essays, the essays that are front or back matter (a foreword,
+/// an afterword), and where the body starts.
+struct Places<'a> {
+    cover: bool,
+    /// Where the reading starts: the first part or essay.
+    first: String,
+    /// The generated pages before the contents (dedication, epigraph…) and their files.
+    front: Vec<(&'a matter::Generated<'a>, String)>,
+    /// The generated pages after the essays (contributors, colophon…) and their files.
+    back: Vec<(&'a matter::Generated<'a>, String)>,
+    /// Essays that are front matter, then those that are back matter: kind, file, title.
+    essays_before: Vec<(EssayKind, String, &'a str)>,
+    essays_after: Vec<(EssayKind, String, &'a str)>,
+}
+
+impl<'a> Places<'a> {
+    fn new(
+        book: &Book<'a>,
+        by_id: &HashMap<&str, &'a Summary>,
+        first: String,
+        front: &'a [matter::Generated<'a>],
+        back: &'a [matter::Generated<'a>],
+    ) -> Self {
+        let (essays_before, essays_after) = matter::essay_landmarks(book.contents, by_id)
+            .into_iter()
+            .map(|(kind, c)| (kind, c.href(), c.title()))
+            .partition(|(kind, _, _)| kind.place() == Place::Front);
+        Places {
+            cover: book.cover.is_some(),
+            first,
+            front: front.iter().map(|g| (g, g.href())).collect(),
+            back: back.iter().map(|g| (g, g.href())).collect(),
+            essays_before,
+            essays_after,
+        }
+    }
+}
+
+/// The reader's landmarks, in reading order: cover, title page, the generated front matter,
+/// contents, the essays that are front matter, the start of the body, the essays that are
+/// back matter, the generated back matter.
+fn landmarks<'p>(p: &'p Places, labels: &'p Labels) -> Vec<nav::Landmark<'p>> {
+    let mut marks = Vec::new();
+    let mark = |kind, label, href| nav::Landmark { kind, label, href };
+    if p.cover {
+        marks.push(mark("cover", labels.cover, "text/cover.xhtml"));
+    }
+    marks.push(mark("titlepage", labels.title_page, "text/titlepage.xhtml"));
+    marks.extend(p.front.iter().map(|(g, href)| mark(g.kind, g.label, href)));
+    marks.push(mark("toc", labels.contents, "text/contents.xhtml"));
+    marks.extend(
+        p.essays_before
+            .iter()
+            .map(|(kind, href, title)| mark(kind.name(), title, href)),
+    );
+    marks.push(mark("bodymatter", labels.start, &p.first));
+    marks.extend(
+        p.essays_after
+            .iter()
+            .map(|(kind, href, title)| mark(kind.name(), title, href)),
+    );
+    marks.extend(p.back.iter().map(|(g, href)| mark(g.kind, g.label, href)));
+    marks
+}
+
+/// The EPUB 2 guide: the pages it has names for, under those names.
+fn guide<'p>(p: &'p Places, labels: &'p Labels) -> Vec<GuideRef<'p>> {
+    let mut guide = Vec::new();
+    let reference = |kind, title, href| GuideRef { kind, title, href };
+    if p.cover {
+        guide.push(reference("cover", labels.cover, "text/cover.xhtml"));
+    }
+    guide.push(reference(
+        "title-page",
+        labels.title_page,
+        "text/titlepage.xhtml",
+    ));
+    guide.push(reference("toc", labels.contents, "text/contents.xhtml"));
+    guide.push(reference("text", labels.start, &p.first));
+    for (g, href) in p.front.iter().chain(&p.back) {
+        let kind = match g.kind {
+            "acknowledgments" => "acknowledgements",
+            k @ ("dedication" | "epigraph" | "colophon") => k,
+            _ => continue,
+        };
+        guide.push(reference(kind, g.label, href));
+    }
+    for (kind, href, title) in &p.essays_before {
+        if matches!(kind, EssayKind::Foreword | EssayKind::Preface) {
+            guide.push(reference(kind.name(), title, href));
+        }
+    }
+    guide
+}
+
+/// The reading order: the pages before the essays, then each essay (a part's page before its
+/// essays), then the pages after them.
+fn spine<'i>(
+    front: &'i [Item],
+    parts: &'i [Item],
+    back: &'i [Item],
+    contents: &'i [Entry],
+) -> Vec<Itemref<'i>> {
+    let mut spine: Vec<Itemref> = front.iter().map(Item::itemref).collect();
+    let mut parts = parts.iter();
+    for entry in contents {
+        match entry {
+            Entry::Essay(id) => spine.push(Itemref::Chapter(id)),
+            Entry::Part { essays, .. } => {
+                spine.extend(parts.next().map(Item::itemref));
+                spine.extend(essays.iter().map(|id| Itemref::Chapter(id)));
+            }
+        }
+    }
+    spine.extend(back.iter().map(Item::itemref));
+    spine
+}
+
+/// What the accessibility metadata says of the book's images, and who certifies it.
+fn access(meta: &BookMeta, chapters: &[Summary]) -> opf::Access {
+    opf::Access {
+        images: chapters.iter().map(|c| c.images).sum(),
+        images_without_alt: chapters.iter().map(|c| c.images_without_alt).sum(),
+        certifier: meta.publisher.clone(),
     }
 }
 
@@ -505,4 +531,147 @@ fn people(meta: &BookMeta, chapters: &[Summary]) -> Vec<Person> {
         add(name, Role::Author, file_as, false);
     }
     people
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn generated(
+        id: &'static str,
+        kind: &'static str,
+        label: &'static str,
+    ) -> matter::Generated<'static> {
+        matter::Generated {
+            id,
+            xhtml: String::new(),
+            kind,
+            label,
+            in_toc: false,
+        }
+    }
+
+    fn item(id: &str) -> Item {
+        Item {
+            id: id.into(),
+            href: chapter_href(id),
+            media_type: XHTML,
+            properties: None,
+        }
+    }
+
+    #[test]
+    fn landmarks_and_guide_follow_the_reading_order() {
+        let labels = crate::labels::for_language("en");
+        let front = [
+            generated("dedication", "dedication", "Dedication"),
+            generated("epigraph", "epigraph", "Epigraph"),
+        ];
+        let back = [
+            generated("contributors", "contributors", "Contributors"),
+            generated("colophon", "colophon", "Colophon"),
+        ];
+        let places = Places {
+            cover: true,
+            first: "text/part-1.xhtml".into(),
+            front: front.iter().map(|g| (g, g.href())).collect(),
+            back: back.iter().map(|g| (g, g.href())).collect(),
+            essays_before: vec![
+                (
+                    EssayKind::Foreword,
+                    "text/foreword.xhtml".into(),
+                    "Foreword",
+                ),
+                (
+                    EssayKind::Introduction,
+                    "text/intro.xhtml".into(),
+                    "Introduction",
+                ),
+            ],
+            essays_after: vec![(EssayKind::Afterword, "text/after.xhtml".into(), "Afterword")],
+        };
+        let marks: Vec<(&str, &str)> = landmarks(&places, labels)
+            .iter()
+            .map(|m| (m.kind, m.href))
+            .collect();
+        assert_eq!(
+            marks,
+            [
+                ("cover", "text/cover.xhtml"),
+                ("titlepage", "text/titlepage.xhtml"),
+                ("dedication", "text/dedication.xhtml"),
+                ("epigraph", "text/epigraph.xhtml"),
+                ("toc", "text/contents.xhtml"),
+                ("foreword", "text/foreword.xhtml"),
+                ("introduction", "text/intro.xhtml"),
+                ("bodymatter", "text/part-1.xhtml"),
+                ("afterword", "text/after.xhtml"),
+                ("contributors", "text/contributors.xhtml"),
+                ("colophon", "text/colophon.xhtml"),
+            ]
+        );
+        // EPUB 2 knows fewer kinds: no contributors, no introduction, no afterword.
+        let kinds: Vec<&str> = guide(&places, labels).iter().map(|g| g.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                "cover",
+                "title-page",
+                "toc",
+                "text",
+                "dedication",
+                "epigraph",
+                "colophon",
+                "foreword"
+            ]
+        );
+        let places = Places {
+            cover: false,
+            front: Vec::new(),
+            back: Vec::new(),
+            essays_before: Vec::new(),
+            essays_after: Vec::new(),
+            ..places
+        };
+        let kinds: Vec<&str> = landmarks(&places, labels).iter().map(|m| m.kind).collect();
+        assert_eq!(kinds, ["titlepage", "toc", "bodymatter"]);
+    }
+
+    #[test]
+    fn the_spine_puts_each_part_before_its_essays() {
+        let front = [item("titlepage"), item("contents")];
+        let parts = [item("part-1"), item("part-2")];
+        let back = [item("colophon")];
+        let contents = [
+            Entry::Essay("opening".into()),
+            Entry::Part {
+                title: "One".into(),
+                essays: vec!["a".into(), "b".into()],
+            },
+            Entry::Part {
+                title: "Two".into(),
+                essays: vec!["c".into()],
+            },
+            Entry::Essay("closing".into()),
+        ];
+        let order: Vec<String> = spine(&front, &parts, &back, &contents)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "titlepage",
+                "contents",
+                "ch-opening",
+                "part-1",
+                "ch-a",
+                "ch-b",
+                "part-2",
+                "ch-c",
+                "ch-closing",
+                "colophon"
+            ]
+        );
+    }
 }
