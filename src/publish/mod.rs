@@ -227,6 +227,52 @@ struct Job {
 /// nothing could be published (the problems are in `diags`); a shelf with failed collections
 /// otherwise — they are in `diags` and in [`Shelf::failed`].
 pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> {
+    // Held until the run ends: a second run into this DIST waits for it.
+    let (dist, collections) = open(options, diags)?;
+    let work = match dist.work() {
+        Ok(w) => w,
+        Err(e) => {
+            diags.push(io_error(&options.dist, "cannot write in", &e));
+            return None;
+        }
+    };
+    let old = cache::Cache::load(&dist, diags);
+    let mut formats = options.formats.clone();
+    formats.sort();
+    formats.dedup();
+    let tool = cache::tool(&formats);
+
+    let mut jobs = build_all(options, &collections, &old, &tool, &dist, &work);
+    let slugs = name_books(&jobs);
+    let moves = park_renamed(&mut jobs, &slugs, &dist, &work);
+    let placed = place_all(&mut jobs, &slugs, moves, &tool, &formats, &dist);
+    let (records, shelf) = gather(options, &mut jobs, placed, diags);
+    if records.is_empty() {
+        // Nothing to show: the shelf in DIST, if any, is left as it was.
+        return None;
+    }
+    let pages = write_pages(options, &records, &dist, diags)?;
+
+    // What earlier runs wrote and this shelf no longer has (a removed or failed collection,
+    // a renamed book, a format no longer asked for) goes — if it is still as it was written:
+    // DIST may hold other things, and only files the cache can vouch for are ever removed.
+    let new = cache::Cache::new(records, pages);
+    let keep = new.written();
+    for (name, proof) in old.written() {
+        if !keep.contains_key(&name) {
+            dist.remove(Removal::Written(&proof), diags);
+        }
+    }
+    dist.remove(Removal::EmptyCovers, diags);
+    if let Err(e) = dist.write_if_changed(cache::FILE, new.to_json().as_bytes()) {
+        diags.push(io_error(&dist.shown(cache::FILE), "cannot write", &e));
+    }
+    Some(shelf)
+}
+
+/// DIST, locked and cleared of an interrupted run's scratch, and the collections under the
+/// published folder, in order; `None` (the problem in `diags`) when there is nothing to do.
+fn open(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<(Dist, Vec<String>)> {
     let fail = |diags: &mut Vec<Diagnostic>, d: Diagnostic| {
         diags.push(d);
         None
@@ -241,7 +287,6 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
             .help("name the folder that holds your collections"),
         );
     }
-    // Held until the run ends: a second run into this DIST waits for it.
     let dist = match Dist::open(&options.dist) {
         Ok(d) => d,
         Err(d) => return fail(diags, d),
@@ -264,18 +309,20 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
             .help("create one with `anthology new <DIR>`"),
         );
     }
-    let work = match dist.work() {
-        Ok(w) => w,
-        Err(e) => return fail(diags, io_error(&options.dist, "cannot write in", &e)),
-    };
-    let old = cache::Cache::load(&dist, diags);
-    let mut formats = options.formats.clone();
-    formats.sort();
-    formats.dedup();
-    let tool = cache::tool(&formats);
+    Some((dist, collections))
+}
 
-    // Each collection, in parallel: reuse it, or build it into the scratch folder.
-    let mut jobs: Vec<Job> = collections
+/// Each collection, in parallel: reused (its files in DIST are still what its inputs make),
+/// or built into the scratch folder.
+fn build_all(
+    options: &Options,
+    collections: &[String],
+    old: &cache::Cache,
+    tool: &str,
+    dist: &Dist,
+    work: &dist::Work,
+) -> Vec<Job> {
+    collections
         .par_iter()
         .enumerate()
         .map(|(n, rel)| {
@@ -286,7 +333,7 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
                     d.push(io_error(&path, "cannot read", &e));
                     Outcome::Failed
                 }
-                Ok(root) => match old.reusable(rel, &tool, &root, &dist) {
+                Ok(root) => match old.reusable(rel, tool, &root, dist) {
                     Some(record) => Outcome::Reused(Box::new(record)),
                     None => match pipeline::build(&path, Some(&work.book(n)), &mut d) {
                         Some(built) => Outcome::Built {
@@ -304,12 +351,13 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
                 diags: d,
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Names: the slug of the title, unique on the shelf, in the collections' order.
+/// Each book's name: the slug of its title, unique on the shelf, in the collections' order.
+fn name_books(jobs: &[Job]) -> Vec<Option<String>> {
     let mut taken: HashSet<String> = RESERVED.iter().map(|s| (*s).to_string()).collect();
-    let slugs: Vec<Option<String>> = jobs
-        .iter()
+    jobs.iter()
         .map(|job| {
             let title = match &job.outcome {
                 Outcome::Reused(r) => &r.title,
@@ -318,12 +366,19 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
             };
             Some(unique_slug(title, &mut taken))
         })
-        .collect();
+        .collect()
+}
 
-    // A reused book whose name changed (another book took it, or freed it) moves out first,
-    // so that no two moves can clash.
-    let mut moves: Vec<Vec<(PathBuf, String)>> = Vec::with_capacity(jobs.len());
-    for (n, (job, slug)) in jobs.iter_mut().zip(&slugs).enumerate() {
+/// A reused book whose name changed (another book took it, or freed it) moves out first, so
+/// that no two moves can clash: for each job, its parked files and their new names.
+fn park_renamed(
+    jobs: &mut [Job],
+    slugs: &[Option<String>],
+    dist: &Dist,
+    work: &dist::Work,
+) -> Vec<Vec<(PathBuf, String)>> {
+    let mut moves = Vec::with_capacity(jobs.len());
+    for (n, (job, slug)) in jobs.iter_mut().zip(slugs).enumerate() {
         let mut mine = Vec::new();
         if let (Outcome::Reused(record), Some(slug)) = (&mut job.outcome, slug)
             && &record.slug != slug
@@ -341,10 +396,20 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
         }
         moves.push(mine);
     }
+    moves
+}
 
-    // Each book's files into place, in parallel.
-    let placed: Vec<Placed> = jobs
-        .par_iter_mut()
+/// Each book's files into place, in parallel: a reused book's parked files under its new
+/// name, a built book's editions, cover thumbnails and record.
+fn place_all(
+    jobs: &mut [Job],
+    slugs: &[Option<String>],
+    moves: Vec<Vec<(PathBuf, String)>>,
+    tool: &str,
+    formats: &[Format],
+    dist: &Dist,
+) -> Vec<Placed> {
+    jobs.par_iter_mut()
         .zip(slugs.par_iter())
         .zip(moves.into_par_iter())
         .map(|((job, slug), moves)| {
@@ -362,12 +427,12 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
                 (Outcome::Built { inputs, built }, Some(slug)) => {
                     let record = Record::new(
                         job.folder.clone(),
-                        tool.clone(),
+                        tool.to_string(),
                         inputs.unwrap_or_default(),
                         slug.clone(),
                         &built,
                     );
-                    let placed = place(record, &built, &formats, &dist, &mut diags);
+                    let placed = place(record, &built, formats, dist, &mut diags);
                     (placed.map_err(Some), true)
                 }
                 // A collection that failed has nothing to place.
@@ -380,8 +445,17 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
                 diags,
             }
         })
-        .collect();
+        .collect()
+}
 
+/// The records of the books on the shelf, sorted by title, and what happened to each
+/// collection; every job's problems into `diags`, in the collections' order.
+fn gather(
+    options: &Options,
+    jobs: &mut [Job],
+    placed: Vec<Placed>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Record>, Shelf) {
     let mut records = Vec::new();
     let mut shelf = Shelf {
         index: options.dist.join(INDEX),
@@ -413,15 +487,21 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
             }
         }
     }
-    if records.is_empty() {
-        // Nothing to show: the shelf in DIST, if any, is left as it was.
-        return None;
-    }
     records.sort_by(|a, b| {
         let key = |r: &Record| crate::text::squash_whitespace(&r.title).to_lowercase();
         key(a).cmp(&key(b)).then_with(|| a.slug.cmp(&b.slug))
     });
+    (records, shelf)
+}
 
+/// The shelf's pages and catalogs, each written only if it changed; what was written, for the
+/// cache, or `None` (the problem in `diags`) when one could not be.
+fn write_pages(
+    options: &Options,
+    records: &[Record],
+    dist: &Dist,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<dist::Written>> {
     let links = Links {
         base: options.base_url.as_deref(),
     };
@@ -429,18 +509,18 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
         (STYLE.to_string(), page::STYLE.to_string()),
         (
             INDEX.to_string(),
-            page::index(&options.title, &records, &links),
+            page::index(&options.title, records, &links),
         ),
         (
             CATALOG_XML.to_string(),
-            opds::atom(&options.title, &records, &links),
+            opds::atom(&options.title, records, &links),
         ),
         (
             CATALOG_JSON.to_string(),
-            opds::feed(&options.title, &records, &links),
+            opds::feed(&options.title, records, &links),
         ),
     ];
-    for r in &records {
+    for r in records {
         files.push((r.page(), page::book(&options.title, r, &links)));
         files.push((r.publication(), opds::publication(r, &links)));
     }
@@ -454,22 +534,7 @@ pub fn publish(options: &Options, diags: &mut Vec<Diagnostic>) -> Option<Shelf> 
             }
         }
     }
-
-    // What earlier runs wrote and this shelf no longer has (a removed or failed collection,
-    // a renamed book, a format no longer asked for) goes — if it is still as it was written:
-    // DIST may hold other things, and only files the cache can vouch for are ever removed.
-    let new = cache::Cache::new(records, pages);
-    let keep = new.written();
-    for (name, proof) in old.written() {
-        if !keep.contains_key(&name) {
-            dist.remove(Removal::Written(&proof), diags);
-        }
-    }
-    dist.remove(Removal::EmptyCovers, diags);
-    if let Err(e) = dist.write_if_changed(cache::FILE, new.to_json().as_bytes()) {
-        diags.push(io_error(&dist.shown(cache::FILE), "cannot write", &e));
-    }
-    Some(shelf)
+    Some(pages)
 }
 
 /// Puts a freshly built book's files into DIST and completes its record.
