@@ -132,128 +132,20 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         .get("permalinks")
         .map(|p| p.get("page").unwrap_or(p).clone());
 
-    let mut found: Vec<(String, Essay)> = Vec::new();
-    for path in walk(&content_dir, MARKDOWN) {
-        let rel = rel_path(&root, &path);
-        let in_content = rel_path(&content_dir, &path);
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_lowercase())
-            .unwrap_or_default();
-        if file_name.starts_with("_index.") {
-            // A section's list page, not a piece of writing.
-            continue;
-        }
-        let display = files.shown(&rel);
-        let Some((fm, body, body_line)) = read_with_front(&files, &path, diags) else {
-            continue;
-        };
-        let mut dirs: Vec<&str> = in_content.split('/').collect();
-        let file = dirs.pop().unwrap_or("");
-        let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
-        // A page bundle (`post/index.md`) is named by its folder.
-        let bundle = stem == "index";
-        let name = if bundle {
-            dirs.pop().unwrap_or("index")
-        } else {
-            stem
-        };
-        let section = in_content
-            .split('/')
-            .next()
-            .filter(|_| in_content.contains('/'))
-            .unwrap_or("");
-        let date = fm
-            .text_of(&["date", "publishDate", "pubDate", "published"])
-            .and_then(|raw| {
-                let d = front::iso_date(&raw);
-                if d.is_none() {
-                    diags.push(
-                        Diagnostic::warning(
-                            "import-date",
-                            format!("`{raw}` is not a date anthology understands; it is left out"),
-                        )
-                        .in_file(&display),
-                    );
-                }
-                d
-            });
-        let title = fm
-            .text_of(&["title", "linkTitle"])
-            .unwrap_or_else(|| humanize(name));
-        let page_slug = fm.text_of(&["slug"]).unwrap_or_else(|| name.to_string());
-        let url = match fm.text_of(&["url"]) {
-            Some(u) => format!("/{}", u.trim_start_matches('/')),
-            None => match permalinks.as_ref().and_then(|p| p.text_of(&[section])) {
-                Some(pattern) => {
-                    permalink(&pattern, date.as_deref(), &title, &page_slug, name, &dirs)
-                }
-                None => {
-                    let mut u = String::from("/");
-                    for d in &dirs {
-                        u.push_str(d);
-                        u.push('/');
-                    }
-                    u.push_str(&page_slug);
-                    u.push('/');
-                    u.to_lowercase()
-                }
-            },
-        };
-        let lower = in_content.to_lowercase();
-        let without_ext = lower.rsplit_once('.').map_or(lower.as_str(), |(s, _)| s);
-        let mut names = vec![
-            lower.clone(),
-            without_ext.to_string(),
-            without_ext.trim_end_matches("/index").to_string(),
-            name.to_lowercase(),
-            format!("{}.md", name.to_lowercase()),
-        ];
-        names.dedup();
-        let draft = fm.get("draft").and_then(Data::as_bool) == Some(true);
-        let subtitle = fm
-            .text_of(&["subtitle", "description", "summary"])
-            .filter(|s| s.chars().count() <= 300);
-        found.push((
-            section.to_string(),
-            Essay {
-                title,
-                subtitle,
-                authors: authors_of(&fm),
-                date,
-                url: Some(url),
-                tags: fm.get("tags").map(Data::texts).unwrap_or_default(),
-                skip: draft.then_some("draft"),
-                body,
-                body_line,
-                slug: page_slug,
-                names,
-                aliases: fm.get("aliases").map(Data::texts).unwrap_or_default(),
-                rel,
-                front: fm,
-            },
-        ));
-    }
-    // Like Hugo's themes, the writing is in the main sections: `params.mainSections`, else the
-    // section with the most pages. Pages elsewhere (`about.md`) are left out.
-    let main: Vec<String> = match params.get("mainSections").map(Data::texts) {
-        Some(m) if !m.is_empty() => m,
-        _ => {
-            let mut counts: Vec<(&str, usize)> = Vec::new();
-            for (section, _) in &found {
-                match counts.iter_mut().find(|(s, _)| s == section) {
-                    Some((_, n)) => *n += 1,
-                    None => counts.push((section, 1)),
-                }
-            }
-            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-            counts
-                .first()
-                .map(|(s, _)| (*s).to_string())
-                .into_iter()
-                .collect()
-        }
-    };
+    let found: Vec<(String, Essay)> = walk(&content_dir, MARKDOWN)
+        .iter()
+        .filter_map(|path| {
+            page(
+                &files,
+                &root,
+                &content_dir,
+                path,
+                permalinks.as_ref(),
+                diags,
+            )
+        })
+        .collect();
+    let main = main_sections(&params, &found);
     let (essays, outside): (Vec<_>, Vec<_>) = found
         .into_iter()
         .partition(|(section, _)| main.contains(section));
@@ -287,6 +179,136 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         essays,
         notes,
     })
+}
+
+/// One page of the content folder (`path`) as a piece of writing, with its section; `None`
+/// for a section's list page (`_index.md`) or a file that cannot be read (a warning says so).
+fn page(
+    files: &Root,
+    root: &Path,
+    content_dir: &Path,
+    path: &Path,
+    permalinks: Option<&Data>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(String, Essay)> {
+    let rel = rel_path(root, path);
+    let in_content = rel_path(content_dir, path);
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if file_name.starts_with("_index.") {
+        // A section's list page, not a piece of writing.
+        return None;
+    }
+    let display = files.shown(&rel);
+    let (fm, body, body_line) = read_with_front(files, path, diags)?;
+    let mut dirs: Vec<&str> = in_content.split('/').collect();
+    let file = dirs.pop().unwrap_or("");
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    // A page bundle (`post/index.md`) is named by its folder.
+    let bundle = stem == "index";
+    let name = if bundle {
+        dirs.pop().unwrap_or("index")
+    } else {
+        stem
+    };
+    let section = in_content
+        .split('/')
+        .next()
+        .filter(|_| in_content.contains('/'))
+        .unwrap_or("");
+    let date = fm
+        .text_of(&["date", "publishDate", "pubDate", "published"])
+        .and_then(|raw| {
+            let d = front::iso_date(&raw);
+            if d.is_none() {
+                diags.push(
+                    Diagnostic::warning(
+                        "import-date",
+                        format!("`{raw}` is not a date anthology understands; it is left out"),
+                    )
+                    .in_file(&display),
+                );
+            }
+            d
+        });
+    let title = fm
+        .text_of(&["title", "linkTitle"])
+        .unwrap_or_else(|| humanize(name));
+    let page_slug = fm.text_of(&["slug"]).unwrap_or_else(|| name.to_string());
+    let url = match fm.text_of(&["url"]) {
+        Some(u) => format!("/{}", u.trim_start_matches('/')),
+        None => match permalinks.and_then(|p| p.text_of(&[section])) {
+            Some(pattern) => permalink(&pattern, date.as_deref(), &title, &page_slug, name, &dirs),
+            None => {
+                let mut u = String::from("/");
+                for d in &dirs {
+                    u.push_str(d);
+                    u.push('/');
+                }
+                u.push_str(&page_slug);
+                u.push('/');
+                u.to_lowercase()
+            }
+        },
+    };
+    let lower = in_content.to_lowercase();
+    let without_ext = lower.rsplit_once('.').map_or(lower.as_str(), |(s, _)| s);
+    let mut names = vec![
+        lower.clone(),
+        without_ext.to_string(),
+        without_ext.trim_end_matches("/index").to_string(),
+        name.to_lowercase(),
+        format!("{}.md", name.to_lowercase()),
+    ];
+    names.dedup();
+    let draft = fm.get("draft").and_then(Data::as_bool) == Some(true);
+    let subtitle = fm
+        .text_of(&["subtitle", "description", "summary"])
+        .filter(|s| s.chars().count() <= 300);
+    Some((
+        section.to_string(),
+        Essay {
+            title,
+            subtitle,
+            authors: authors_of(&fm),
+            date,
+            url: Some(url),
+            tags: fm.get("tags").map(Data::texts).unwrap_or_default(),
+            skip: draft.then_some("draft"),
+            body,
+            body_line,
+            slug: page_slug,
+            names,
+            aliases: fm.get("aliases").map(Data::texts).unwrap_or_default(),
+            rel,
+            front: fm,
+        },
+    ))
+}
+
+/// The sections that hold the writing, as Hugo's themes choose them: `params.mainSections`,
+/// else the section with the most pages.
+fn main_sections(params: &Data, found: &[(String, Essay)]) -> Vec<String> {
+    match params.get("mainSections").map(Data::texts) {
+        Some(m) if !m.is_empty() => m,
+        _ => {
+            let mut counts: Vec<(&str, usize)> = Vec::new();
+            for (section, _) in found {
+                match counts.iter_mut().find(|(s, _)| s == section) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((section, 1)),
+                }
+            }
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+            counts
+                .first()
+                .map(|(s, _)| (*s).to_string())
+                .into_iter()
+                .collect()
+        }
+    }
 }
 
 /// A page's address from a `[permalinks]` pattern (Hugo's tokens).
