@@ -38,7 +38,6 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
     let pattern = config
         .text_of(&["permalink"])
         .unwrap_or_else(|| "date".into());
-    let mut essays = Vec::new();
     for path in walk(&root, &["html", "htm", "textile", "liquid"]) {
         let rel = rel_path(&root, &path);
         if rel.split('/').any(|p| p == "_posts" || p == "_drafts") {
@@ -51,91 +50,10 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
             );
         }
     }
-    for path in walk(&root, MARKDOWN) {
-        let rel = rel_path(&root, &path);
-        let parts: Vec<&str> = rel.split('/').collect();
-        let Some(at) = parts.iter().position(|p| *p == "_posts" || *p == "_drafts") else {
-            continue;
-        };
-        let draft = parts[at] == "_drafts";
-        let display = files.shown(&rel);
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let (file_date, file_slug) = match split_post_name(&stem) {
-            Some((d, s)) => (Some(d), s.to_string()),
-            None if draft => (None, stem.clone()),
-            None => {
-                diags.push(
-                    Diagnostic::warning(
-                        "import-skipped",
-                        "a post's file name must be `YYYY-MM-DD-title.md` (Jekyll does not publish this one); it is left out",
-                    )
-                    .in_file(&display),
-                );
-                continue;
-            }
-        };
-        let Some((fm, body, body_line)) = read_with_front(&files, &path, diags) else {
-            continue;
-        };
-        let date = match fm.text_of(&["date"]) {
-            Some(raw) => match front::iso_date(&raw) {
-                Some(d) => Some(d),
-                None => {
-                    diags.push(
-                        Diagnostic::warning(
-                            "import-date",
-                            format!("`{raw}` is not a date anthology understands; the date of the file name is used"),
-                        )
-                        .in_file(&display),
-                    );
-                    file_date.clone()
-                }
-            },
-            None => file_date.clone(),
-        };
-        let slug = fm.text_of(&["slug"]).unwrap_or(file_slug.clone());
-        let mut categories: Vec<String> = parts[..at].iter().map(|s| (*s).to_string()).collect();
-        categories.extend(words(fm.get("categories").or_else(|| fm.get("category"))));
-        let own = fm.text_of(&["permalink"]);
-        let url = permalink(
-            own.as_deref().unwrap_or(&pattern),
-            date.as_deref(),
-            &slug,
-            &file_slug,
-            &categories,
-        );
-        let skip = if draft {
-            Some("draft")
-        } else if fm.get("published").and_then(Data::as_bool) == Some(false) {
-            Some("unpublished post")
-        } else {
-            None
-        };
-        let subtitle = fm
-            .text_of(&["subtitle", "description", "excerpt"])
-            .filter(|s| s.chars().count() <= 300);
-        essays.push(Essay {
-            title: fm
-                .text_of(&["title"])
-                .unwrap_or_else(|| humanize(&file_slug)),
-            subtitle,
-            authors: authors_of(&fm),
-            date,
-            url: Some(url),
-            tags: words(fm.get("tags")),
-            skip,
-            body,
-            body_line,
-            slug,
-            names: vec![stem.to_lowercase()],
-            aliases: fm.get("redirect_from").map(Data::texts).unwrap_or_default(),
-            rel,
-            front: fm,
-        });
-    }
+    let essays: Vec<Essay> = walk(&root, MARKDOWN)
+        .iter()
+        .filter_map(|path| post(&files, path, &pattern, diags))
+        .collect();
     Some(Scan {
         kind: SourceKind::Jekyll,
         what: format!("the Jekyll site {}", source.display()),
@@ -150,6 +68,91 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
         config,
         essays,
         notes: Vec::new(),
+    })
+}
+
+/// One Markdown file of the site as a post, if it is one: in `_posts` (or `_drafts`), named
+/// `YYYY-MM-DD-title.md` (a draft's name may lack the date); `None`, with a warning when
+/// Jekyll would not publish it either, otherwise.
+fn post(files: &Root, path: &Path, pattern: &str, diags: &mut Vec<Diagnostic>) -> Option<Essay> {
+    let rel = rel_path(&files.abs, path);
+    let parts: Vec<&str> = rel.split('/').collect();
+    let at = parts.iter().position(|p| *p == "_posts" || *p == "_drafts")?;
+    let draft = parts[at] == "_drafts";
+    let display = files.shown(&rel);
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (file_date, file_slug) = match split_post_name(&stem) {
+        Some((d, s)) => (Some(d), s.to_string()),
+        None if draft => (None, stem.clone()),
+        None => {
+            diags.push(
+                Diagnostic::warning(
+                    "import-skipped",
+                    "a post's file name must be `YYYY-MM-DD-title.md` (Jekyll does not publish this one); it is left out",
+                )
+                .in_file(&display),
+            );
+            return None;
+        }
+    };
+    let (fm, body, body_line) = read_with_front(files, path, diags)?;
+    let date = match fm.text_of(&["date"]) {
+        Some(raw) => match front::iso_date(&raw) {
+            Some(d) => Some(d),
+            None => {
+                diags.push(
+                    Diagnostic::warning(
+                        "import-date",
+                        format!("`{raw}` is not a date anthology understands; the date of the file name is used"),
+                    )
+                    .in_file(&display),
+                );
+                file_date.clone()
+            }
+        },
+        None => file_date.clone(),
+    };
+    let slug = fm.text_of(&["slug"]).unwrap_or(file_slug.clone());
+    let mut categories: Vec<String> = parts[..at].iter().map(|s| (*s).to_string()).collect();
+    categories.extend(words(fm.get("categories").or_else(|| fm.get("category"))));
+    let own = fm.text_of(&["permalink"]);
+    let url = permalink(
+        own.as_deref().unwrap_or(pattern),
+        date.as_deref(),
+        &slug,
+        &file_slug,
+        &categories,
+    );
+    let skip = if draft {
+        Some("draft")
+    } else if fm.get("published").and_then(Data::as_bool) == Some(false) {
+        Some("unpublished post")
+    } else {
+        None
+    };
+    let subtitle = fm
+        .text_of(&["subtitle", "description", "excerpt"])
+        .filter(|s| s.chars().count() <= 300);
+    Some(Essay {
+        title: fm
+            .text_of(&["title"])
+            .unwrap_or_else(|| humanize(&file_slug)),
+        subtitle,
+        authors: authors_of(&fm),
+        date,
+        url: Some(url),
+        tags: words(fm.get("tags")),
+        skip,
+        body,
+        body_line,
+        slug,
+        names: vec![stem.to_lowercase()],
+        aliases: fm.get("redirect_from").map(Data::texts).unwrap_or_default(),
+        rel,
+        front: fm,
     })
 }
 
