@@ -77,7 +77,9 @@ pub fn scan(source: &Path, diags: &mut Vec<Diagnostic>) -> Option<Scan> {
 fn post(files: &Root, path: &Path, pattern: &str, diags: &mut Vec<Diagnostic>) -> Option<Essay> {
     let rel = rel_path(&files.abs, path);
     let parts: Vec<&str> = rel.split('/').collect();
-    let at = parts.iter().position(|p| *p == "_posts" || *p == "_drafts")?;
+    let at = parts
+        .iter()
+        .position(|p| *p == "_posts" || *p == "_drafts")?;
     let draft = parts[at] == "_drafts";
     let display = files.shown(&rel);
     let stem = path
