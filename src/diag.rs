@@ -462,6 +462,112 @@ pub fn error_count(diagnostics: &[Diagnostic]) -> usize {
     diagnostics.iter().filter(|d| d.is_error()).count()
 }
 
+/// Where the problems of a piece of work go, in the order they were found: errors (the work
+/// could not be done) and warnings (it was done, and something deserves a look).
+#[derive(Debug, Clone, Default)]
+pub struct Diagnostics {
+    list: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// An empty sink.
+    pub fn new() -> Diagnostics {
+        Diagnostics::default()
+    }
+
+    /// Adds a diagnostic.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.list.push(diagnostic);
+    }
+
+    /// The diagnostics, in the order they were found.
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.list.iter()
+    }
+
+    /// The diagnostics as a slice.
+    pub fn as_slice(&self) -> &[Diagnostic] {
+        &self.list
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// True when there is none.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// How many are errors.
+    pub fn errors(&self) -> usize {
+        error_count(&self.list)
+    }
+
+    /// How many are warnings.
+    pub fn warnings(&self) -> usize {
+        self.list.len() - self.errors()
+    }
+
+    /// True when one is an error.
+    pub fn has_errors(&self) -> bool {
+        self.list.iter().any(Diagnostic::is_error)
+    }
+
+    /// Removes every diagnostic, for the next piece of work.
+    pub fn clear(&mut self) {
+        self.list.clear();
+    }
+
+    /// The report `anthology check --format json` prints: `{"ok", "errors", "warnings",
+    /// "diagnostics": [{"severity", "code", "message", "file", "line", "column", "help"}]}`.
+    pub fn to_json(&self, ok: bool) -> String {
+        serde_json::to_string_pretty(&JsonReport::new(ok, &self.list)).unwrap_or_default()
+    }
+
+    /// The list the stages write into.
+    pub(crate) fn list_mut(&mut self) -> &mut Vec<Diagnostic> {
+        &mut self.list
+    }
+}
+
+impl From<Vec<Diagnostic>> for Diagnostics {
+    fn from(list: Vec<Diagnostic>) -> Diagnostics {
+        Diagnostics { list }
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Diagnostics {
+    type Item = &'a Diagnostic;
+    type IntoIter = std::slice::Iter<'a, Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.iter()
+    }
+}
+
+/// The work could not be done: the reasons are errors in the [`Diagnostics`] it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failed;
+
+impl fmt::Display for Failed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the input has errors (they are in the diagnostics)")
+    }
+}
+
+impl std::error::Error for Failed {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,17 +20,9 @@ pub fn folder(book: &Path) -> PathBuf {
     book.with_file_name(format!("{stem}-essays"))
 }
 
-/// Writes one book per essay of the collection at `path`, whose book `built` was just
-/// written. Returns the paths written, in reading order; `None` on an error (in `diags`).
-pub fn write(path: &Path, built: &Built, diags: &mut Vec<Diagnostic>) -> Option<Vec<PathBuf>> {
-    // The collection was just loaded and converted without an error; its warnings were
-    // reported with the book, and a one-essay book only adds warnings about links to the
-    // essays it leaves out (which become plain text, as they should).
-    let mut quiet = Vec::new();
-    let Some(plan) = pipeline::plan(path, &mut quiet) else {
-        diags.extend(quiet.into_iter().filter(Diagnostic::is_error));
-        return None;
-    };
+/// Writes one book per essay of the planned book whose book `built` was just written.
+/// Returns the paths written, in reading order; `None` on an error (in `diags`).
+pub fn write(plan: &Plan, built: &Built, diags: &mut Vec<Diagnostic>) -> Option<Vec<PathBuf>> {
     let dir = folder(&built.path);
     if let Err(e) = std::fs::create_dir_all(&dir) {
         diags.push(Diagnostic::error(

@@ -24,6 +24,7 @@ pub mod fonts;
 pub mod import;
 pub mod labels;
 pub mod language;
+mod library;
 pub mod manifest;
 pub mod media;
 pub mod paths;
@@ -47,8 +48,11 @@ use std::time::{Duration, Instant};
 
 use clap::CommandFactory;
 
+pub use book::Role;
+pub use diag::{Diagnostic, Diagnostics, Failed, Location, Severity};
+pub use library::{Book, Collection, Draft, Progress, Stats};
+
 use cli::{Cli, Command, Format};
-use diag::{Diagnostic, Severity};
 
 /// Runs a command and reports its diagnostics. Exit code 0: success; 1: a problem in the input.
 pub fn run(cli: &Cli) -> ExitCode {
@@ -220,14 +224,17 @@ fn build_once(
 ) -> bool {
     let started = Instant::now();
     let bar = Bar::new(!cli.quiet);
-    let built = pipeline::build_with(path, output, &|done, total| bar.show(done, total), diags);
+    let Some(plan) = pipeline::plan(path, diags) else {
+        return false;
+    };
+    let built = pipeline::build_plan(&plan, output, &|done, total| bar.show(done, total), diags);
     bar.finish();
     let Some(built) = built else {
         return false;
     };
     out(format_args!("{}\n", built.path.display()));
     if each {
-        let Some(paths) = each::write(path, &built, diags) else {
+        let Some(paths) = each::write(&plan, &built, diags) else {
             return false;
         };
         for p in paths {

@@ -79,7 +79,17 @@ pub struct Root {
     /// Every file read through this root (and its clones), by path relative to it: what a
     /// build depended on (`publish` hashes exactly these; `-o` may not name one of them).
     read: Arc<Mutex<std::collections::BTreeSet<String>>>,
+    /// The files of a collection made in memory ([`Root::in_memory`]), by path relative to the
+    /// root; `None` for a folder on disk.
+    memory: Option<Arc<Memory>>,
 }
+
+/// The files of a collection held in memory, by normalised path relative to its root.
+pub type Memory = std::collections::BTreeMap<String, Vec<u8>>;
+
+/// Where a collection held in memory says its files are: a path no system call accepts (it
+/// holds a NUL), so that nothing can read or write there by mistake.
+const IN_MEMORY: &str = "/\0anthology-in-memory";
 
 impl Root {
     pub fn new(display: &Path) -> std::io::Result<Root> {
@@ -87,14 +97,37 @@ impl Root {
             abs: display.canonicalize()?,
             display: display.to_path_buf(),
             read: Arc::default(),
+            memory: None,
         })
+    }
+
+    /// A root whose files are `files`, held in memory: nothing is read from disk. Paths are
+    /// shown as they are named (relative, with no folder before them).
+    pub fn in_memory(files: Memory) -> Root {
+        Root {
+            abs: PathBuf::from(IN_MEMORY),
+            display: PathBuf::from("."),
+            read: Arc::default(),
+            memory: Some(Arc::new(files)),
+        }
+    }
+
+    /// True for a root made by [`Root::in_memory`].
+    pub fn is_in_memory(&self) -> bool {
+        self.memory.is_some()
     }
 
     /// Reads a file found by [`Root::file`]: opened without following a symbolic link that
     /// may have replaced it since, checked again to be a regular file (never a FIFO, a device or
     /// a folder, which could block or never end), and read up to [`MAX_FILE`] bytes.
     pub fn read(&self, file: &InnerPath) -> std::io::Result<Vec<u8>> {
-        let data = read_regular(&file.abs)?;
+        let data = match &self.memory {
+            Some(files) => files
+                .get(&file.rel)
+                .cloned()
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?,
+            None => read_regular(&file.abs)?,
+        };
         self.read
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -180,6 +213,9 @@ impl Root {
 
     /// [`Root::file`] for a path already normalised.
     fn resolve(&self, rel: String) -> Result<InnerPath, PathProblem> {
+        if let Some(files) = &self.memory {
+            return Self::resolve_in_memory(files, &self.abs, rel);
+        }
         let joined = self.abs.join(&rel);
         let abs = match joined.canonicalize() {
             Ok(abs) => abs,
@@ -210,6 +246,29 @@ impl Root {
     }
 }
 
+impl Root {
+    /// [`Root::resolve`] among files held in memory: a file named exactly, a folder when some
+    /// file is under the name.
+    fn resolve_in_memory(
+        files: &Memory,
+        abs: &Path,
+        rel: String,
+    ) -> Result<InnerPath, PathProblem> {
+        if files.contains_key(&rel) {
+            return Ok(InnerPath {
+                abs: abs.join(&rel),
+                rel,
+                _checked: (),
+            });
+        }
+        let folder = format!("{rel}/");
+        match files.range(folder.clone()..).next() {
+            Some((name, _)) if name.starts_with(&folder) => Err(PathProblem::IsDirectory),
+            _ => Err(PathProblem::NotFound),
+        }
+    }
+}
+
 /// [`Root::file`] for many files: each folder's canonical path is found once (a manifest may
 /// list thousands of essays in one folder), and a file that is a regular file in it, not a
 /// symbolic link, then costs one `stat`. Anything else goes through [`Root::file`], with the
@@ -231,6 +290,9 @@ impl<'r> Files<'r> {
 
     pub fn file(&mut self, base: &str, raw: &str) -> Result<InnerPath, PathProblem> {
         let rel = Root::normalise(base, raw)?;
+        if self.root.is_in_memory() {
+            return self.root.resolve(rel);
+        }
         let (folder, name) = rel.rsplit_once('/').unwrap_or(("", &rel));
         if !self.folders.contains_key(folder) {
             let dir = self.root.abs.join(folder).canonicalize().ok();

@@ -34,7 +34,11 @@ pub struct Plan {
 
 /// Loads and checks the collection at `path`; `None` if it has errors (they are in `diags`).
 pub fn plan(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
-    let collection = manifest::load(path, diags)?;
+    plan_collection(manifest::load(path, diags)?, diags)
+}
+
+/// [`plan`] for a collection already loaded (from disk or from memory).
+pub fn plan_collection(collection: Collection, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
     let (css, fonts) = crate::styles::stylesheet(&collection, diags)?;
     let mut meta = collection.meta.clone();
     meta.modified = modified(&meta, diags)?;
@@ -204,12 +208,21 @@ pub fn build_with(
     progress: Progress,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Built> {
-    let plan = plan(path, diags)?;
+    build_plan(&plan(path, diags)?, output, progress, diags)
+}
+
+/// [`build_with`] for a planned book.
+pub fn build_plan(
+    plan: &Plan,
+    output: Option<&Path>,
+    progress: Progress,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Built> {
     let target = match output {
         Some(o) => o.to_path_buf(),
-        None => default_output(&plan),
+        None => default_output(plan),
     };
-    let dir = match prepare_target(&plan, &target, output.is_none()) {
+    let dir = match prepare_target(plan, &target, output.is_none()) {
         Ok(dir) => dir,
         Err(d) => {
             diags.push(d);
@@ -247,7 +260,7 @@ pub fn build_with(
         meta,
         chapters,
         cover,
-    } = match write_book(&plan, BufWriter::new(file), progress, diags) {
+    } = match write_book(plan, BufWriter::new(file), progress, diags) {
         Ok(done) => done,
         Err(Stop::Input) => return None,
         Err(Stop::Output(e)) => {
@@ -263,7 +276,7 @@ pub fn build_with(
         return None;
     }
     // Now every input is known, the images found while converting too.
-    if let Err(d) = refuse_inputs(&plan, &target) {
+    if let Err(d) = refuse_inputs(plan, &target) {
         diags.push(d);
         return None;
     }
@@ -282,7 +295,7 @@ pub fn build_with(
         meta,
         cover_file: (plan.collection.cover.as_ref()).map(|c| root.shown(&c.file.rel)),
         inputs: root.files_read(),
-        contents: plan.contents,
+        contents: plan.contents.clone(),
         chapters,
         cover,
     })
@@ -344,10 +357,12 @@ pub fn write_book<W: Write>(
 
 /// Runs every stage but writing, and counts nothing. True when there is no error.
 pub fn check(path: &Path, diags: &mut Vec<Diagnostic>) -> bool {
-    let Some(plan) = plan(path, diags) else {
-        return false;
-    };
-    let converted = convert_all::<Vec<u8>>(&plan, None, false, &|_, _| {}, diags);
+    plan(path, diags).is_some_and(|plan| check_plan(&plan, diags))
+}
+
+/// [`check`] for a planned book.
+pub fn check_plan(plan: &Plan, diags: &mut Vec<Diagnostic>) -> bool {
+    let converted = convert_all::<Vec<u8>>(plan, None, false, &|_, _| {}, diags);
     converted.is_ok() && error_count(diags) == 0
 }
 
@@ -355,8 +370,13 @@ pub fn check(path: &Path, diags: &mut Vec<Diagnostic>) -> bool {
 /// `None` when the input has errors.
 pub fn summaries(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<(Plan, Vec<Summary>)> {
     let plan = plan(path, diags)?;
-    let chapters = convert_all::<Vec<u8>>(&plan, None, true, &|_, _| {}, diags).ok()?;
+    let chapters = summarise(&plan, diags)?;
     Some((plan, chapters))
+}
+
+/// The chapters' summaries of a planned book (words counted), or `None` on an error.
+pub fn summarise(plan: &Plan, diags: &mut Vec<Diagnostic>) -> Option<Vec<Summary>> {
+    convert_all::<Vec<u8>>(plan, None, true, &|_, _| {}, diags).ok()
 }
 
 /// Checks the target before any work: not a folder, not one of the inputs, its folder there.

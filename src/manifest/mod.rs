@@ -183,7 +183,13 @@ pub fn load(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
     let name = manifest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned());
-    let bytes = match root.read_file("", name.as_deref().unwrap_or(MANIFEST_FILE)) {
+    load_in(root, name.as_deref().unwrap_or(MANIFEST_FILE), diags)
+}
+
+/// [`load`] for the manifest `name` of the collection at `root` (on disk or in memory).
+pub fn load_in(root: Root, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Collection> {
+    let manifest = root.shown(name);
+    let bytes = match root.read_file("", name) {
         Ok((_, b)) => b,
         Err(e) => {
             diags.push(
