@@ -5,7 +5,7 @@
 
 use std::hint::black_box;
 
-use anthology::convert::testing::Fixture;
+use anthology::testing::convert::Fixture;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 /// About `words` words of essay: paragraphs with emphasis, sections, notes, a quotation.
@@ -53,14 +53,10 @@ fn compress(c: &mut Criterion) {
     let fixture = Fixture::new();
     let (chapter, _) = fixture.convert(&essay(20_000));
     let chapter = chapter.expect("the essay converts");
-    let meta = anthology::book::BookMeta {
-        language: "en".into(),
-        ..Default::default()
-    };
     let mut group = c.benchmark_group("assemble");
     group.throughput(Throughput::Bytes(chapter.body.len() as u64));
     group.bench_function("prepare (compress) a 20k-word chapter", |b| {
-        b.iter(|| anthology::assemble::prepare(&meta, black_box(&chapter)));
+        b.iter(|| anthology::testing::prepare(black_box(&chapter)));
     });
     group.finish();
 }
@@ -79,36 +75,35 @@ fn build(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function("100 essays x 2,000 words", |b| {
         b.iter(|| {
-            let mut diags = Vec::new();
-            anthology::pipeline::build(dir.path(), Some(&out), &mut diags).expect("the book builds")
+            let mut diags = anthology::Diagnostics::new();
+            anthology::Collection::open(dir.path(), &mut diags)
+                .and_then(|c| c.write_epub(&out, &mut diags))
+                .expect("the book builds")
         });
     });
     group.bench_function("check 100 essays x 2,000 words", |b| {
         b.iter(|| {
-            let mut diags = Vec::new();
-            assert!(anthology::pipeline::check(dir.path(), &mut diags));
+            let mut diags = anthology::Diagnostics::new();
+            anthology::Collection::open(dir.path(), &mut diags)
+                .and_then(|c| c.check(&mut diags))
+                .expect("the book checks");
         });
     });
     group.finish();
 }
 
 fn cover(c: &mut Criterion) {
-    let meta = anthology::book::BookMeta {
-        title: "Heretics".into(),
-        subtitle: Some("Twenty Essays".into()),
-        language: "en".into(),
-        creators: vec![anthology::book::Creator {
-            name: "G. K. Chesterton".into(),
-            role: anthology::book::Role::Author,
-            file_as: None,
-        }],
-        ..Default::default()
-    };
-    let labels = anthology::labels::for_language("en");
     let mut group = c.benchmark_group("cover");
     for theme in ["classic", "modern"] {
         group.bench_function(format!("generate ({theme})"), |b| {
-            b.iter(|| anthology::cover::generate(black_box(&meta), theme, labels));
+            b.iter(|| {
+                anthology::testing::cover(
+                    black_box("Heretics"),
+                    "Twenty Essays",
+                    "G. K. Chesterton",
+                    theme,
+                )
+            });
         });
     }
     group.finish();

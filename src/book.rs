@@ -193,23 +193,38 @@ pub struct Series {
 /// A contributor's role, with its MARC relator code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
+    /// Wrote the work.
     Author,
+    /// Edited the collection.
     Editor,
+    /// Translated the work.
     Translator,
+    /// Made its pictures.
     Illustrator,
+    /// Contributed to it otherwise.
     Contributor,
+    /// Compiled it.
     Compiler,
+    /// Wrote its introduction.
     Introduction,
+    /// Wrote its foreword.
     Foreword,
+    /// Wrote its afterword.
     Afterword,
+    /// Took its photographs.
     Photographer,
+    /// Designed its cover.
     CoverDesigner,
+    /// Wrote its notes.
     Annotator,
+    /// Adapted it.
     Adapter,
+    /// Narrated it.
     Narrator,
 }
 
 impl Role {
+    /// Every role, in the order the manifest documents them.
     pub const ALL: [Role; 14] = [
         Role::Author,
         Role::Editor,
@@ -477,6 +492,7 @@ impl Summary {
         self.slot(Slot::Subtitle)
     }
 
+    #[cfg(test)]
     pub fn subtitle_html(&self) -> Option<&str> {
         self.slot(Slot::SubtitleHtml)
     }

@@ -753,6 +753,7 @@ pub fn reader_troubles(css: &str) -> Vec<Trouble> {
 /// The promise of [`clean`], as a check that the unit tests and the fuzz target share.
 #[cfg(any(test, feature = "testing"))]
 pub mod testing {
+    pub use super::Use;
     use super::*;
 
     /// Cleans `css` and checks the result, read again by the tokenizer: no `@import`, no url

@@ -10,13 +10,17 @@ use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+/// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// The work was done, and something deserves a look.
     Warning,
+    /// The work could not be done.
     Error,
 }
 
 impl Severity {
+    /// `warning` or `error`.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Warning => "warning",
@@ -28,8 +32,11 @@ impl Severity {
 /// A place in an input file. `line` and `col` are 1-based; `col` counts characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
+    /// The file, as the user named it (or as it is named in a collection held in memory).
     pub file: PathBuf,
+    /// The line, when the problem has one.
     pub line: Option<usize>,
+    /// The column, in characters, when the problem has one.
     pub col: Option<usize>,
     /// The text of the line, for the snippet under the message.
     pub snippet: Option<String>,
@@ -46,6 +53,7 @@ impl Location {
         self
     }
 
+    /// A whole file, with no line.
     pub fn file(file: impl Into<PathBuf>) -> Self {
         Location {
             file: file.into(),
@@ -72,18 +80,25 @@ impl fmt::Display for Location {
     }
 }
 
+/// A problem: how bad, what kind, what, where, and how to fix it. Its `Display` is one line
+/// (`file:line:col: error: message`); [`Diagnostic::render`] shows the line with a caret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
     /// A short, stable name for the kind of problem (`unknown-key`, `missing-image`…).
     pub code: &'static str,
+    /// What is wrong.
     pub message: String,
-    /// Boxed: diagnostics travel in `Result`s, which should stay small.
+    /// Where, when it is in a file. Boxed: diagnostics travel in `Result`s, which should stay
+    /// small.
     pub location: Option<Box<Location>>,
+    /// How to fix it.
     pub help: Option<String>,
 }
 
 impl Diagnostic {
+    /// An error of the kind `code`.
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -94,6 +109,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning of the kind `code`.
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -101,20 +117,24 @@ impl Diagnostic {
         }
     }
 
+    /// The same, placed at `location`.
     pub fn at(mut self, location: Location) -> Self {
         self.location = Some(Box::new(location));
         self
     }
 
+    /// The same, placed in the whole of `file`.
     pub fn in_file(self, file: &Path) -> Self {
         self.at(Location::file(file))
     }
 
+    /// The same, with a hint how to fix it.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// True for an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -251,7 +271,7 @@ impl<'a> JsonReport<'a> {
 }
 
 impl Diagnostic {
-    pub fn json(&self) -> Json<'_> {
+    pub(crate) fn json(&self) -> Json<'_> {
         let loc = self.location.as_deref();
         Json {
             severity: self.severity.as_str(),

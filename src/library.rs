@@ -133,7 +133,7 @@ impl Collection {
     /// assert!(diags.iter().any(|d| d.to_string().contains("a.md:3:")));
     /// ```
     pub fn check(&self, diags: &mut Diagnostics) -> Result<(), Failed> {
-        let ok = pipeline::check_plan(&self.plan, diags.list_mut());
+        let ok = pipeline::check(&self.plan, diags.list_mut());
         if ok { Ok(()) } else { Err(Failed) }
     }
 
@@ -435,5 +435,91 @@ impl Draft {
         }
         let files = std::iter::once((MANIFEST_FILE.to_string(), manifest.into_bytes()));
         Collection::from_memory(files.chain(self.files.iter().cloned()), diags)
+    }
+}
+
+/// Makes a new collection from a blog (Jekyll, Hugo), a vault of notes, a folder of Markdown
+/// or plain-text articles: clean Markdown essays, their images, and a manifest that builds.
+/// Nothing is written over: the target folder must be new or empty.
+pub fn import(
+    options: &crate::import::Options,
+    diags: &mut Diagnostics,
+) -> Result<crate::import::Imported, Failed> {
+    crate::import::import(options, diags.list_mut()).ok_or(Failed)
+}
+
+/// Builds every collection under a folder into a shelf to download from: the books, a web
+/// page and OPDS catalogs. A collection with errors is left off the shelf and named in
+/// [`Shelf::failed`](crate::Shelf::failed) (its errors in `diags`); [`Failed`] only when there
+/// is no shelf at all.
+pub fn publish(
+    options: &crate::publish::Options,
+    diags: &mut Diagnostics,
+) -> Result<crate::publish::Shelf, Failed> {
+    crate::publish::publish(options, diags.list_mut()).ok_or(Failed)
+}
+
+/// Serves the collection as web pages on this computer, rebuilt on every save, until Ctrl-C.
+/// [`Failed`] when it could not start.
+pub fn serve(options: &crate::serve::Options, diags: &mut Diagnostics) -> Result<(), Failed> {
+    if crate::serve::serve(options, diags.list_mut()) {
+        Ok(())
+    } else {
+        Err(Failed)
+    }
+}
+
+/// Creates a new collection in `dir` (new, or empty) that builds at once. Returns its
+/// manifest.
+pub fn new_collection(dir: impl AsRef<Path>, diags: &mut Diagnostics) -> Result<PathBuf, Failed> {
+    crate::scaffold::new(dir.as_ref()).map_err(|d| {
+        diags.push(d);
+        Failed
+    })
+}
+
+/// Makes Ctrl-C, SIGTERM and SIGHUP remove the book being written (and any other unfinished
+/// file of the tool's) before the process ends: an interrupted build leaves the previous book
+/// and no debris. For programs that end on those signals; it replaces their Ctrl-C handler.
+pub fn clean_up_on_interrupt() {
+    crate::pipeline::remove_partial_output_on_interrupt();
+}
+
+/// Waits for changes to a collection's files, for building again after each.
+pub struct Watcher {
+    inner: crate::watch::Watcher,
+    folder: PathBuf,
+}
+
+impl Watcher {
+    /// Watches the collection at `path` (an `anthology.yaml`, or its folder), except what a
+    /// build writes: the default `build/` folder, and `output` with its essays' folder.
+    pub fn for_build(
+        path: impl AsRef<Path>,
+        output: Option<&Path>,
+        diags: &mut Diagnostics,
+    ) -> Result<Watcher, Failed> {
+        let fail = |diags: &mut Diagnostics, d| {
+            diags.push(d);
+            Failed
+        };
+        let folder = crate::watch::collection_folder(path.as_ref()).map_err(|d| fail(diags, d))?;
+        let mut ignored = vec![folder.join("build")];
+        if let Some(o) = output {
+            ignored.push(o.to_path_buf());
+            ignored.push(crate::each::folder(o));
+        }
+        let inner = crate::watch::Watcher::new(&folder, &ignored).map_err(|d| fail(diags, d))?;
+        Ok(Watcher { inner, folder })
+    }
+
+    /// The collection's folder.
+    pub fn folder(&self) -> &Path {
+        &self.folder
+    }
+
+    /// Waits until a file of the collection changes. False when watching failed.
+    pub fn wait(&self) -> bool {
+        self.inner.wait(&std::sync::atomic::AtomicBool::new(false))
     }
 }

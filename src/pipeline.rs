@@ -356,22 +356,9 @@ pub fn write_book<W: Write>(
 }
 
 /// Runs every stage but writing, and counts nothing. True when there is no error.
-pub fn check(path: &Path, diags: &mut Vec<Diagnostic>) -> bool {
-    plan(path, diags).is_some_and(|plan| check_plan(&plan, diags))
-}
-
-/// [`check`] for a planned book.
-pub fn check_plan(plan: &Plan, diags: &mut Vec<Diagnostic>) -> bool {
+pub fn check(plan: &Plan, diags: &mut Vec<Diagnostic>) -> bool {
     let converted = convert_all::<Vec<u8>>(plan, None, false, &|_, _| {}, diags);
     converted.is_ok() && error_count(diags) == 0
-}
-
-/// Runs every stage but writing: the plan and the chapters' summaries (words counted), or
-/// `None` when the input has errors.
-pub fn summaries(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<(Plan, Vec<Summary>)> {
-    let plan = plan(path, diags)?;
-    let chapters = summarise(&plan, diags)?;
-    Some((plan, chapters))
 }
 
 /// The chapters' summaries of a planned book (words counted), or `None` on an error.

@@ -305,7 +305,8 @@ pub struct Measure {
 
 /// Counts the words of an XHTML fragment's text: tags, entities, note numbers and the
 /// converter's link markers (`\0…\0`) are not words; `don't` and `well-read` are one word each.
-pub fn count_words(xhtml: &str) -> Words {
+#[cfg(test)]
+fn count_words(xhtml: &str) -> Words {
     measure(xhtml).words
 }
 
@@ -414,10 +415,6 @@ impl Packed {
     /// How many strings there are.
     pub fn len(&self) -> usize {
         self.ends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
     }
 
     /// The `i`th string; empty past the end.

@@ -2,15 +2,21 @@
 //! beside it): a catalogue the manifest names a theme from, and the style sheet is made of.
 //! It depends on nothing of the crate.
 
+/// A built-in theme: a style sheet the manifest names in `style:`.
 #[derive(Debug)]
 pub struct Theme {
+    /// Its name in `style:`.
     pub name: &'static str,
+    /// What it looks like, in a line.
     pub description: &'static str,
+    /// Its style sheet.
     pub css: &'static str,
 }
 
+/// The theme of a manifest that names none.
 pub const DEFAULT: &str = "classic";
 
+/// Every built-in theme.
 pub const THEMES: &[Theme] = &[
     Theme {
         name: "classic",

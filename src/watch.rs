@@ -137,6 +137,7 @@ impl Watcher {
     }
 
     /// How many folders are watched.
+    #[cfg(test)]
     pub fn watched(&self) -> usize {
         self.state.borrow().watched.len()
     }

@@ -85,7 +85,7 @@ fn the_yardstick_tells_linear_from_quadratic() {
     assert!(quadratic.is_err(), "a quadratic loop passed as linear");
 }
 
-/// A user's style sheet, read, cleaned and checked as a build does (`styles::stylesheet`),
+/// A user's style sheet, read, cleaned and checked as a build does (`Collection::open`),
 /// warnings located: 1.8 MB of `url(` took 73 s when the cleaner searched the rest of the
 /// text again after each removal.
 #[test]
@@ -110,11 +110,9 @@ fn style_sheets_are_cleaned_in_linear_time() {
     for (what, unit) in shapes {
         assert_linear(what, 1 << 10, |n| {
             std::fs::write(p.path().join("extra.css"), unit.repeat(n)).unwrap();
-            let mut diags = Vec::new();
-            let collection = anthology::manifest::load(p.path(), &mut diags).expect("the manifest");
-            let (css, _) =
-                anthology::styles::stylesheet(&collection, &mut diags).expect("a style sheet");
-            std::hint::black_box((css, diags));
+            let mut diags = anthology::Diagnostics::new();
+            let collection = anthology::Collection::open(p.path(), &mut diags);
+            std::hint::black_box((collection.expect("the collection opens"), diags));
         });
     }
 }

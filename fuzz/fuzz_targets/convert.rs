@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use anthology::convert::testing::{Fixture, check_faithful, check_sound};
+use anthology::testing::convert::{Fixture, check_faithful, check_sound};
 use libfuzzer_sys::fuzz_target;
 
 static FIXTURE: OnceLock<Fixture> = OnceLock::new();

@@ -4,8 +4,8 @@
 //! loads a file and no binding property, and that a second cleaning leaves as it is.
 #![no_main]
 
-use anthology::css::Use;
-use anthology::css::testing::check;
+use anthology::testing::css::Use;
+use anthology::testing::css::check;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

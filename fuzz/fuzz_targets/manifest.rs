@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use anthology::manifest::testing::{Fixture, depth_guard};
+use anthology::testing::manifest::{Fixture, depth_guard};
 use libfuzzer_sys::fuzz_target;
 
 static FIXTURE: OnceLock<Fixture> = OnceLock::new();

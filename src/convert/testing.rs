@@ -21,6 +21,7 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// The folder, in a new temporary folder.
     pub fn new() -> Fixture {
         let dir = tempfile::tempdir().expect("a temporary folder");
         std::fs::write(dir.path().join("x.png"), PNG).expect("write x.png");

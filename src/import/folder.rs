@@ -8,12 +8,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::SourceKind;
 use super::rewrite::{Edit, Mapped, Span, scan as scan_markdown};
 use super::{
     BookInfo, Essay, Job, MARKDOWN, Scan, Site, TO_IMAGE, authors_of, front, humanize, open_source,
     read_config, read_with_front, rel_in, rel_path, walk,
 };
-use crate::cli::SourceKind;
 use crate::diag::Diagnostic;
 use crate::manifest::{Data, parse_data};
 use crate::paths::Root;

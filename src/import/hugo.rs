@@ -7,13 +7,13 @@
 
 use std::path::{Path, PathBuf};
 
+use super::SourceKind;
 use super::jekyll::{clean_base, params};
 use super::rewrite::{Edit, Mapped};
 use super::{
     BookInfo, Essay, Job, MARKDOWN, Scan, Site, UNRESOLVED, authors_of, front, humanize, open_site,
     read_config, read_with_front, rel_path, walk,
 };
-use crate::cli::SourceKind;
 use crate::diag::Diagnostic;
 use crate::manifest::Data;
 use crate::paths::Root;

@@ -7,12 +7,12 @@
 
 use std::path::{Path, PathBuf};
 
+use super::SourceKind;
 use super::rewrite::{Edit, Mapped, scan as scan_markdown};
 use super::{
     BookInfo, Essay, Job, MARKDOWN, Scan, Site, UNRESOLVED, authors_of, front, humanize, open_site,
     read_config, read_with_front, rel_path, walk,
 };
-use crate::cli::SourceKind;
 use crate::diag::Diagnostic;
 use crate::manifest::{Data, parse_data};
 use crate::paths::Root;

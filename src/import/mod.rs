@@ -29,7 +29,6 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ImportArgs, SourceKind};
 use crate::diag::{Diagnostic, Severity, SourceFile, did_you_mean, location_in};
 use crate::manifest::{self, Data, MANIFEST_FILE, yaml_scalar};
 use crate::paths::{self, InnerPath, PathProblem, Root};
@@ -113,13 +112,51 @@ struct Scan {
     notes: Vec<String>,
 }
 
+/// What `import` is asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The site, vault or folder to import, or one `.md` or `.txt` file.
+    pub source: PathBuf,
+    /// The collection folder to create (it must not exist, or be empty).
+    pub dir: PathBuf,
+    /// What the source is, when it is not recognised by itself.
+    pub from: Option<SourceKind>,
+    /// Also import drafts and unpublished posts.
+    pub drafts: bool,
+    /// The order of the essays: `date` (oldest first), `title`, or a file naming the posts to
+    /// import, one a line (by file name, path, slug or title).
+    pub order: String,
+    /// The book's title (else the site's title).
+    pub title: Option<String>,
+    /// The book's language, a BCP 47 tag (else the site's, else `en`).
+    pub language: Option<String>,
+}
+
+/// The kinds of source `import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A Jekyll site: `_posts/`, `_drafts/`, `_config.yml`.
+    Jekyll,
+    /// A Hugo site: `content/`, `hugo.toml` or `config.*`.
+    Hugo,
+    /// An Obsidian vault or any folder of Markdown files.
+    Folder,
+    /// Plain-text articles: a `.txt` file or a folder of them.
+    Text,
+}
+
 /// What an import made.
 #[derive(Debug)]
 pub struct Imported {
+    /// The new collection's manifest.
     pub manifest: PathBuf,
+    /// The new collection's folder.
     pub dir: PathBuf,
+    /// What was imported ("the Jekyll site `blog`").
     pub what: String,
+    /// How many essays it holds.
     pub essays: usize,
+    /// How many images were copied with them.
     pub images: usize,
     /// ("draft", 2), ("unpublished post", 1)…
     pub skipped: Vec<(&'static str, usize)>,
@@ -166,7 +203,7 @@ impl Imported {
 }
 
 /// Runs `anthology import`. Problems go to `diags`; `None` when nothing was written.
-pub fn import(args: &ImportArgs, diags: &mut Vec<Diagnostic>) -> Option<Imported> {
+pub fn import(args: &Options, diags: &mut Vec<Diagnostic>) -> Option<Imported> {
     if let Err(d) = check_target(&args.dir) {
         diags.push(d);
         return None;
@@ -708,7 +745,7 @@ struct Chosen {
 }
 
 /// Drafts out (unless `--drafts`), then the order: by date, by title, or as a list names them.
-fn choose(scan: &mut Scan, args: &ImportArgs, diags: &mut Vec<Diagnostic>) -> Option<Chosen> {
+fn choose(scan: &mut Scan, args: &Options, diags: &mut Vec<Diagnostic>) -> Option<Chosen> {
     let all = std::mem::take(&mut scan.essays);
     let (mut essays, skipped): (Vec<Essay>, Vec<Essay>) = all
         .into_iter()

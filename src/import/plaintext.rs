@@ -9,10 +9,10 @@
 
 use std::path::Path;
 
+use super::SourceKind;
 use super::{
     BookInfo, Essay, Scan, Site, TEXT, front, humanize, open_source, read_text, rel_in, walk,
 };
-use crate::cli::SourceKind;
 use crate::diag::Diagnostic;
 use crate::manifest::Data;
 use crate::text::same_title;

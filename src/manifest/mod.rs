@@ -18,8 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::Value;
 
-pub use crate::book::EssayMeta;
-pub use essay::{EssaySource, decode, read as read_essay};
+pub use essay::{decode, read as read_essay};
 pub use foreign::{Data, parse_data, yaml_scalar};
 
 use crate::book::{BookMeta, Creator, EssayKind, Place, Role, Series};
@@ -40,8 +39,6 @@ pub const MANIFEST_FILE: &str = "anthology.yaml";
 #[derive(Debug, Clone)]
 pub struct Collection {
     pub root: Root,
-    /// The manifest file, as shown to the user.
-    pub manifest: PathBuf,
     pub meta: BookMeta,
     pub cover: Option<Cover>,
     pub style: Style,
@@ -206,17 +203,17 @@ pub fn load_in(root: Root, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Co
             return None;
         }
     };
-    from_text(root, manifest, &text, diags)
+    from_text(root, &manifest, &text, diags)
 }
 
 /// Checks the manifest `text`, read from the file `manifest` of the collection at `root`.
 fn from_text(
     root: Root,
-    manifest: PathBuf,
+    manifest: &Path,
     text: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Collection> {
-    let (doc, value) = parse(&manifest, text, diags)?;
+    let (doc, value) = parse(manifest, text, diags)?;
     let errors_before = crate::diag::error_count(diags);
     let shaped = check_keys(&doc, &value, diags);
     let raw: raw::Manifest = match doc.typed(&value) {
@@ -269,7 +266,6 @@ fn from_text(
     }
     Some(Collection {
         root,
-        manifest,
         meta: meta?,
         cover,
         style: style?,

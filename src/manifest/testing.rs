@@ -18,6 +18,7 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// The folder, in a new temporary folder.
     pub fn new() -> Fixture {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let files: [(&str, &[u8]); 4] = [
@@ -39,7 +40,7 @@ impl Fixture {
     pub fn manifest(&self, text: &str) -> Result<(), String> {
         let mut diags = Vec::new();
         let name = PathBuf::from("anthology.yaml");
-        let collection = from_text(self.root.clone(), name.clone(), text, &mut diags);
+        let collection = from_text(self.root.clone(), &name, text, &mut diags);
         located(&name, text, 0, &diags)?;
         let errors = crate::diag::error_count(&diags);
         match collection {

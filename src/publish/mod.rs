@@ -57,6 +57,7 @@ pub enum Format {
 }
 
 impl Format {
+    /// Its name in `--formats` and on the shelf's page.
     pub fn name(self) -> &'static str {
         match self {
             Format::Epub => "epub",
@@ -64,6 +65,7 @@ impl Format {
         }
     }
 
+    /// The end of its file names.
     pub fn suffix(self) -> &'static str {
         match self {
             Format::Epub => ".epub",
@@ -71,6 +73,7 @@ impl Format {
         }
     }
 
+    /// Its media type, as catalogs give it.
     pub fn media_type(self) -> &'static str {
         match self {
             Format::Epub => "application/epub+zip",
@@ -113,11 +116,13 @@ pub fn parse_base_url(raw: &str) -> Result<String, String> {
     })
 }
 
+/// What `publish` is asked to do.
 pub struct Options {
     /// The folder searched for collections.
     pub folder: PathBuf,
     /// Where the shelf is written.
     pub dist: PathBuf,
+    /// The formats each book is offered in.
     pub formats: Vec<Format>,
     /// With a final `/`; links are relative without it.
     pub base_url: Option<String>,
@@ -127,9 +132,11 @@ pub struct Options {
 
 /// What a run published.
 pub struct Shelf {
+    /// The shelf's web page, `index.html`.
     pub index: PathBuf,
-    /// Collections built in this run, and reused unchanged (as given on the command line).
+    /// Collections built in this run (as given on the command line).
     pub built: Vec<PathBuf>,
+    /// Collections whose books were reused unchanged.
     pub unchanged: Vec<PathBuf>,
     /// Collections left off because of errors.
     pub failed: Vec<PathBuf>,

@@ -37,11 +37,39 @@ use crate::watch::{self, Watcher};
 use connections::{Connections, Slot};
 use http::{Request, Response};
 
+/// What `serve` is asked to do.
 pub struct Options {
+    /// An `anthology.yaml`, or the folder that holds one.
     pub path: PathBuf,
+    /// The address to listen on (`127.0.0.1`: only this computer can connect).
     pub host: String,
+    /// The port to listen on (0: any free port).
     pub port: u16,
-    pub quiet: bool,
+    /// Told of what happens, for whoever runs the preview to show.
+    pub events: Box<dyn Fn(Event) + Send + Sync>,
+}
+
+/// What happens while the collection is served.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The book was built for the first time, and the preview is at this address.
+    Listening(SocketAddr),
+    /// The book was built again; its problems (warnings only).
+    Built {
+        /// The build's warnings.
+        diagnostics: &'a [Diagnostic],
+        /// How long the build took.
+        took: Duration,
+    },
+    /// The book could not be built; its problems.
+    NotBuilt {
+        /// The build's errors and warnings.
+        diagnostics: &'a [Diagnostic],
+        /// True when an earlier book stays on show.
+        last_good_on_show: bool,
+    },
+    /// The preview stopped (Ctrl-C).
+    Stopped,
 }
 
 /// What is on show.
@@ -141,14 +169,7 @@ pub fn serve(options: &Options, diags: &mut Vec<Diagnostic>) -> bool {
     let began = SystemTime::now();
     let reads = rebuild(options, &site);
     watcher.follow(reads.as_deref(), began);
-    // On stdout, like the path of a built book: what a script would want.
-    crate::out(format_args!("http://{addr}/\n"));
-    if !options.quiet {
-        eprintln!(
-            "serving {} at http://{addr}/ (Ctrl-C to stop)",
-            options.path.display()
-        );
-    }
+    (options.events)(Event::Listening(addr));
 
     let stop = Arc::new(AtomicBool::new(false));
     let wake = wake_address(addr);
@@ -172,9 +193,7 @@ pub fn serve(options: &Options, diags: &mut Vec<Diagnostic>) -> bool {
     stop.store(true, Ordering::SeqCst);
     let _ = TcpStream::connect(wake);
     let _ = server.join();
-    if !options.quiet {
-        eprintln!("stopped");
-    }
+    (options.events)(Event::Stopped);
     true
 }
 
@@ -234,7 +253,7 @@ fn answer(stream: &TcpStream, site: &RwLock<Site>, slot: &Slot) {
     http::write(stream, &response, head_only);
 }
 
-/// Builds the book in memory and puts it on show; reports on the terminal. The files the build
+/// Builds the book in memory and puts it on show; tells of it (`Options::events`). The files the build
 /// read (relative to the collection), when it built.
 fn rebuild(options: &Options, site: &RwLock<Site>) -> Option<Vec<String>> {
     let started = Instant::now();
@@ -251,16 +270,19 @@ fn rebuild(options: &Options, site: &RwLock<Site>) -> Option<Vec<String>> {
         );
         (None, vec![bug])
     });
-    crate::report(&diags, options.quiet);
     let failed = built.is_none();
     let mut site = site.write().unwrap_or_else(PoisonError::into_inner);
-    if !options.quiet {
-        if failed && site.book.is_some() {
-            eprintln!("the book could not be built; the last good one stays on show");
-        } else if !failed {
-            eprintln!("built in {} ms", started.elapsed().as_millis());
+    (options.events)(if failed {
+        Event::NotBuilt {
+            diagnostics: &diags,
+            last_good_on_show: site.book.is_some(),
         }
-    }
+    } else {
+        Event::Built {
+            diagnostics: &diags,
+            took: started.elapsed(),
+        }
+    });
     site.version += 1;
     site.problems = problems_panel(&diags, failed, site.book.is_some());
     site.failed = failed;

@@ -1,4 +1,5 @@
-//! The command line: clap's derive types for `anthology` and its subcommands.
+//! The command line: clap's derive types for `anthology` and its subcommands, and the
+//! library's options they stand for.
 
 use std::path::PathBuf;
 
@@ -124,10 +125,10 @@ pub enum Command {
         output: PathBuf,
         /// The formats to offer, comma-separated.
         #[arg(long, value_enum, value_delimiter = ',', default_value = "epub")]
-        formats: Vec<crate::publish::Format>,
+        formats: Vec<ShelfFormat>,
         /// The address the shelf will be served from: every link becomes absolute. Without it,
         /// links are relative and the folder also works opened from disk.
-        #[arg(long, value_name = "URL", value_parser = crate::publish::parse_base_url)]
+        #[arg(long, value_name = "URL", value_parser = anthology::parse_base_url)]
         base_url: Option<String>,
         /// The shelf's name, on its page and in the catalogs.
         #[arg(long, default_value = "Books")]
@@ -198,6 +199,45 @@ pub enum SourceKind {
     Folder,
     /// Plain-text articles: a `.txt` file or a folder of them.
     Text,
+}
+
+impl ImportArgs {
+    /// The library's options for this import.
+    pub fn options(&self) -> anthology::ImportOptions {
+        anthology::ImportOptions {
+            source: self.source.clone(),
+            dir: self.dir.clone(),
+            from: self.from.map(|kind| match kind {
+                SourceKind::Jekyll => anthology::SourceKind::Jekyll,
+                SourceKind::Hugo => anthology::SourceKind::Hugo,
+                SourceKind::Folder => anthology::SourceKind::Folder,
+                SourceKind::Text => anthology::SourceKind::Text,
+            }),
+            drafts: self.drafts,
+            order: self.order.clone(),
+            title: self.title.clone(),
+            language: self.language.clone(),
+        }
+    }
+}
+
+/// A format the shelf offers each book in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShelfFormat {
+    /// EPUB 3, for every reader.
+    Epub,
+    /// Kobo's EPUB (`.kepub.epub`): highlights and reading statistics on Kobo devices.
+    Kepub,
+}
+
+impl ShelfFormat {
+    /// The library's format.
+    pub fn format(self) -> anthology::ShelfFormat {
+        match self {
+            ShelfFormat::Epub => anthology::ShelfFormat::Epub,
+            ShelfFormat::Kepub => anthology::ShelfFormat::Kepub,
+        }
+    }
 }
 
 #[cfg(test)]
