@@ -545,10 +545,11 @@ impl Diagnostics {
     pub fn to_json(&self, ok: bool) -> String {
         serde_json::to_string_pretty(&JsonReport::new(ok, &self.list)).unwrap_or_default()
     }
+}
 
-    /// The list the stages write into.
-    pub(crate) fn list_mut(&mut self) -> &mut Vec<Diagnostic> {
-        &mut self.list
+impl Extend<Diagnostic> for Diagnostics {
+    fn extend<I: IntoIterator<Item = Diagnostic>>(&mut self, iter: I) {
+        self.list.extend(iter);
     }
 }
 

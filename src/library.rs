@@ -20,6 +20,19 @@ pub struct Collection {
     plan: Plan,
 }
 
+/// Runs a stage with a list of its own and adds what it found to `diags`: the stages fail on
+/// any error in their list, and errors left in the caller's sink by earlier work are not this
+/// call's. `None` from the stage is [`Failed`].
+fn stage<T>(
+    diags: &mut Diagnostics,
+    run: impl FnOnce(&mut Vec<Diagnostic>) -> Option<T>,
+) -> Result<T, Failed> {
+    let mut own = Vec::new();
+    let out = run(&mut own);
+    diags.extend(own);
+    out.ok_or(Failed)
+}
+
 /// Told of each essay converted while a book is written: how many are done, out of how many.
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
@@ -41,8 +54,8 @@ impl Collection {
     /// # }
     /// ```
     pub fn open(path: impl AsRef<Path>, diags: &mut Diagnostics) -> Result<Collection, Failed> {
-        let plan = pipeline::plan(path.as_ref(), diags.list_mut());
-        Self::planned(plan, diags)
+        let plan = stage(diags, |d| pipeline::plan(path.as_ref(), d))?;
+        Ok(Collection { plan })
     }
 
     /// Makes a collection of files held in memory, by path (relative, `/`-separated): one of
@@ -69,35 +82,37 @@ impl Collection {
         diags: &mut Diagnostics,
     ) -> Result<Collection, Failed> {
         let mut memory = Memory::new();
+        let mut refused = false;
         for (path, data) in files {
             match Root::normalise("", &path) {
-                Ok(rel) if memory.contains_key(&rel) => diags.push(Diagnostic::error(
-                    "path",
-                    format!("two files are named `{rel}`"),
-                )),
+                Ok(rel) if memory.contains_key(&rel) => {
+                    refused = true;
+                    diags.push(Diagnostic::error(
+                        "path",
+                        format!("two files are named `{rel}`"),
+                    ));
+                }
                 Ok(rel) => {
                     memory.insert(rel, data);
                 }
-                Err(problem) => diags.push(
-                    Diagnostic::error("path", format!("`{path}`: {problem}"))
-                        .help("name the files of a collection by paths relative to its folder"),
-                ),
+                Err(problem) => {
+                    refused = true;
+                    diags.push(
+                        Diagnostic::error("path", format!("`{path}`: {problem}"))
+                            .help("name the files of a collection by paths relative to its folder"),
+                    );
+                }
             }
         }
-        if diags.has_errors() {
+        if refused {
             return Err(Failed);
         }
         let root = Root::in_memory(memory);
-        let plan = manifest::load_in(root, MANIFEST_FILE, diags.list_mut())
-            .and_then(|collection| pipeline::plan_collection(collection, diags.list_mut()));
-        Self::planned(plan, diags)
-    }
-
-    fn planned(plan: Option<Plan>, diags: &Diagnostics) -> Result<Collection, Failed> {
-        match plan {
-            Some(plan) if !diags.has_errors() => Ok(Collection { plan }),
-            _ => Err(Failed),
-        }
+        let plan = stage(diags, |d| {
+            manifest::load_in(root, MANIFEST_FILE, d)
+                .and_then(|collection| pipeline::plan_collection(collection, d))
+        })?;
+        Ok(Collection { plan })
     }
 
     /// The book's title.
@@ -133,8 +148,7 @@ impl Collection {
     /// assert!(diags.iter().any(|d| d.to_string().contains("a.md:3:")));
     /// ```
     pub fn check(&self, diags: &mut Diagnostics) -> Result<(), Failed> {
-        let ok = pipeline::check(&self.plan, diags.list_mut());
-        if ok { Ok(()) } else { Err(Failed) }
+        stage(diags, |d| pipeline::check(&self.plan, d).then_some(()))
     }
 
     /// Writes the book to `path`, atomically: the file there is replaced only once the book is
@@ -168,10 +182,10 @@ impl Collection {
         progress: Progress,
         diags: &mut Diagnostics,
     ) -> Result<Book, Failed> {
-        match pipeline::build_plan(&self.plan, output, progress, diags.list_mut()) {
-            Some(built) => Ok(Book { built }),
-            None => Err(Failed),
-        }
+        let built = stage(diags, |d| {
+            pipeline::build_plan(&self.plan, output, progress, d)
+        })?;
+        Ok(Book { built })
     }
 
     /// Writes the book into `out` (a file, a `Vec<u8>`, a socket) and gives it back.
@@ -184,23 +198,25 @@ impl Collection {
     /// assert_eq!(&epub[..2], b"PK");
     /// ```
     pub fn write_to<W: Write>(&self, out: W, diags: &mut Diagnostics) -> Result<W, Failed> {
-        match pipeline::write_book(&self.plan, out, &|_, _| {}, diags.list_mut()) {
-            Ok(written) => Ok(written.out),
-            Err(Stop::Input) => Err(Failed),
-            Err(Stop::Output(e)) => {
-                diags.push(Diagnostic::error(
-                    "output",
-                    format!("cannot write the book: {e}"),
-                ));
-                Err(Failed)
+        stage(diags, |d| {
+            match pipeline::write_book(&self.plan, out, &|_, _| {}, d) {
+                Ok(written) => Some(written.out),
+                Err(Stop::Input) => None,
+                Err(Stop::Output(e)) => {
+                    d.push(Diagnostic::error(
+                        "output",
+                        format!("cannot write the book: {e}"),
+                    ));
+                    None
+                }
             }
-        }
+        })
     }
 
     /// Writes every essay of `book` (just written from this collection) as a book of its own,
     /// into `<book>-essays/<essay id>.epub` beside it. Returns their paths in reading order.
     pub fn write_each(&self, book: &Book, diags: &mut Diagnostics) -> Result<Vec<PathBuf>, Failed> {
-        crate::each::write(&self.plan, &book.built, diags.list_mut()).ok_or(Failed)
+        stage(diags, |d| crate::each::write(&self.plan, &book.built, d))
     }
 
     /// Counts each essay's words, reading time, notes, images and headings, and the book's.
@@ -213,7 +229,7 @@ impl Collection {
     /// assert_eq!(stats.total_words(), 3);
     /// ```
     pub fn stats(&self, diags: &mut Diagnostics) -> Result<Stats, Failed> {
-        let chapters = pipeline::summarise(&self.plan, diags.list_mut()).ok_or(Failed)?;
+        let chapters = stage(diags, |d| pipeline::summarise(&self.plan, d))?;
         Ok(Stats(crate::stats::Stats::new(&self.plan, &chapters)))
     }
 }
@@ -445,7 +461,7 @@ pub fn import(
     options: &crate::import::Options,
     diags: &mut Diagnostics,
 ) -> Result<crate::import::Imported, Failed> {
-    crate::import::import(options, diags.list_mut()).ok_or(Failed)
+    stage(diags, |d| crate::import::import(options, d))
 }
 
 /// Builds every collection under a folder into a shelf to download from: the books, a web
@@ -456,17 +472,13 @@ pub fn publish(
     options: &crate::publish::Options,
     diags: &mut Diagnostics,
 ) -> Result<crate::publish::Shelf, Failed> {
-    crate::publish::publish(options, diags.list_mut()).ok_or(Failed)
+    stage(diags, |d| crate::publish::publish(options, d))
 }
 
 /// Serves the collection as web pages on this computer, rebuilt on every save, until Ctrl-C.
 /// [`Failed`] when it could not start.
 pub fn serve(options: &crate::serve::Options, diags: &mut Diagnostics) -> Result<(), Failed> {
-    if crate::serve::serve(options, diags.list_mut()) {
-        Ok(())
-    } else {
-        Err(Failed)
-    }
+    stage(diags, |d| crate::serve::serve(options, d).then_some(()))
 }
 
 /// Creates a new collection in `dir` (new, or empty) that builds at once. Returns its

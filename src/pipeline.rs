@@ -198,20 +198,10 @@ pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 /// Builds the book. Returns what was written, or `None` when the input has errors (all of
 /// them in `diags`); an existing book at the target is then left as it was.
 pub fn build(path: &Path, output: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Option<Built> {
-    build_with(path, output, &|_, _| {}, diags)
+    build_plan(&plan(path, diags)?, output, &|_, _| {}, diags)
 }
 
-/// [`build`], telling `progress` of each essay converted.
-pub fn build_with(
-    path: &Path,
-    output: Option<&Path>,
-    progress: Progress,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Built> {
-    build_plan(&plan(path, diags)?, output, progress, diags)
-}
-
-/// [`build_with`] for a planned book.
+/// [`build`] for a planned book, telling `progress` of each essay converted.
 pub fn build_plan(
     plan: &Plan,
     output: Option<&Path>,

@@ -230,3 +230,25 @@ fn each_essay_can_be_written_as_its_own_book() {
         assert_valid(path);
     }
 }
+
+#[test]
+fn a_sink_that_holds_earlier_errors_fails_no_later_call() {
+    let mut diags = Diagnostics::new();
+    let mut broken = Draft::new("Broken");
+    broken.essay("a.md", "no title here\n");
+    assert!(
+        broken
+            .open(&mut diags)
+            .and_then(|c| c.check(&mut diags))
+            .is_err()
+    );
+    let errors = diags.errors();
+    assert!(errors > 0);
+    let mut good = Draft::new("Good");
+    good.essay("a.md", "# A\n\nText.\n");
+    let epub = good
+        .open(&mut diags)
+        .and_then(|c| c.write_to(Vec::new(), &mut diags));
+    assert!(epub.is_ok(), "{:?}", diags.as_slice());
+    assert_eq!(diags.errors(), errors);
+}
